@@ -1,0 +1,162 @@
+#include "node/command_table.h"
+
+#include <cctype>
+
+#include "node/command_util.h"
+
+namespace snapstream {
+namespace {
+
+}  // namespace
+
+std::string CommandSpec::full_name() const {
+    return parent ? parent->name + "|" + name : name;
+}
+
+const CommandSpec* CommandSpec::find_subcommand(std::string_view sub) const {
+    for (const CommandSpec& s : subcommands)
+        if (iequals(s.name, sub)) return &s;
+    return nullptr;
+}
+
+void CommandTable::add(CommandSpec spec) {
+    auto owned = std::make_unique<CommandSpec>(std::move(spec));
+    for (CommandSpec& sub : owned->subcommands) sub.parent = owned.get();
+    by_name_[owned->name] = owned.get();
+    specs_.push_back(std::move(owned));
+}
+
+const CommandSpec* CommandTable::find(std::string_view name) const {
+    char buf[32];
+    if (name.size() >= sizeof(buf)) return nullptr;  // no command name is that long
+    for (size_t i = 0; i < name.size(); ++i)
+        buf[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+    auto it = by_name_.find(std::string(buf, name.size()));
+    return it == by_name_.end() ? nullptr : it->second;
+}
+
+const CommandTable& command_table() {
+    static const CommandTable table = [] {
+        CommandTable t;
+        register_string_commands(t);
+        register_key_commands(t);
+        register_server_commands(t);
+        return t;
+    }();
+    return table;
+}
+
+std::vector<std::string_view> command_flag_names(uint32_t flags) {
+    static constexpr std::pair<uint32_t, std::string_view> kNames[] = {
+        {kCmdWrite, "write"},          {kCmdReadonly, "readonly"},
+        {kCmdDenyOom, "denyoom"},      {kCmdAdmin, "admin"},
+        {kCmdPubsub, "pubsub"},        {kCmdNoscript, "noscript"},
+        {kCmdBlocking, "blocking"},    {kCmdLoading, "loading"},
+        {kCmdStale, "stale"},          {kCmdSkipMonitor, "skip_monitor"},
+        {kCmdSkipSlowlog, "skip_slowlog"}, {kCmdFast, "fast"},
+        {kCmdNoAuth, "no_auth"},       {kCmdMayReplicate, "may_replicate"},
+        {kCmdNoMulti, "no_multi"},     {kCmdAllowBusy, "allow_busy"},
+    };
+    std::vector<std::string_view> out;
+    for (auto& [bit, name] : kNames)
+        if (flags & bit) out.push_back(name);
+    return out;
+}
+
+std::vector<std::string_view> acl_category_names(uint32_t acl) {
+    static constexpr std::pair<uint32_t, std::string_view> kNames[] = {
+        {kAclKeyspace, "@keyspace"},     {kAclRead, "@read"},
+        {kAclWrite, "@write"},           {kAclSet, "@set"},
+        {kAclSortedSet, "@sortedset"},   {kAclList, "@list"},
+        {kAclHash, "@hash"},             {kAclString, "@string"},
+        {kAclBitmap, "@bitmap"},         {kAclHyperloglog, "@hyperloglog"},
+        {kAclGeo, "@geo"},               {kAclStream, "@stream"},
+        {kAclPubsub, "@pubsub"},         {kAclAdmin, "@admin"},
+        {kAclFast, "@fast"},             {kAclSlow, "@slow"},
+        {kAclBlocking, "@blocking"},     {kAclDangerous, "@dangerous"},
+        {kAclConnection, "@connection"}, {kAclTransaction, "@transaction"},
+        {kAclScripting, "@scripting"},
+    };
+    std::vector<std::string_view> out;
+    for (auto& [bit, name] : kNames)
+        if (acl & bit) out.push_back(name);
+    return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(a[i])) !=
+            std::tolower(static_cast<unsigned char>(b[i])))
+            return false;
+    return true;
+}
+
+std::optional<int64_t> int_arg(CommandContext& ctx, std::string_view s, std::string_view error) {
+    auto v = parse_int64(s);
+    if (!v) ctx.reply.error(error);
+    return v;
+}
+
+Entry* lookup_read_string(CommandContext& ctx, std::string_view key, bool& wrong_type) {
+    Entry* e = ctx.ks.lookup_read(*ctx.db, key);
+    wrong_type = e && !e->value.is_string();
+    if (wrong_type) ctx.reply.error(kErrWrongType);
+    return wrong_type ? nullptr : e;
+}
+
+void reply_invalid_expire(CommandContext& ctx) {
+    ctx.reply.error("ERR invalid expire time in '" + ctx.cmd->full_name() + "' command");
+}
+
+std::optional<int> int32_arg(CommandContext& ctx, std::string_view s, const char* msg) {
+    auto v = parse_int64(s);
+    if (!v) {
+        ctx.reply.error(msg ? std::string("ERR ") + msg : std::string(kErrNotInt));
+        return std::nullopt;
+    }
+    if (*v < INT32_MIN || *v > INT32_MAX) {
+        ctx.reply.error(msg ? std::string("ERR ") + msg
+                            : std::string("ERR value is out of range, value must between "
+                                          "-2147483648 and 2147483647"));
+        return std::nullopt;
+    }
+    return static_cast<int>(*v);
+}
+
+std::optional<int> db_index_arg(CommandContext& ctx, std::string_view s) {
+    auto v = int32_arg(ctx, s, nullptr);
+    if (!v) return std::nullopt;
+    if (*v < 0 || *v >= ctx.ks.count()) {
+        ctx.reply.error(kErrDbRange);
+        return std::nullopt;
+    }
+    return v;
+}
+
+}  // namespace snapstream
+
+namespace snapstream {
+
+std::string upper(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return out;
+}
+
+void reply_help(CommandContext& ctx, std::initializer_list<std::string_view> lines) {
+    ctx.reply.array(lines.size() + 3);
+    ctx.reply.simple(upper(ctx.arg(0)) + " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+    for (std::string_view l : lines) ctx.reply.simple(l);
+    ctx.reply.simple("HELP");
+    ctx.reply.simple("    Prints this help.");
+}
+
+void reply_subcommand_syntax_error(CommandContext& ctx) {
+    std::string_view sub = ctx.arg(1).substr(0, 128);
+    ctx.reply.error("ERR unknown subcommand or wrong number of arguments for '" +
+                    std::string(sub.substr(0, sub.find('\0'))) + "'. Try " + upper(ctx.arg(0)) +
+                    " HELP.");
+}
+
+}  // namespace snapstream

@@ -1,0 +1,61 @@
+// Small helpers shared by the command families: argument parsing with Redis's error replies,
+// typed lookups, and the shared error texts.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/numeric.h"
+#include "node/server.h"
+
+namespace snapstream {
+
+inline constexpr std::string_view kErrSyntax = "ERR syntax error";
+inline constexpr std::string_view kErrNotInt = "ERR value is not an integer or out of range";
+inline constexpr std::string_view kErrNotFloat = "ERR value is not a valid float";
+inline constexpr std::string_view kErrWrongType =
+    "WRONGTYPE Operation against a key holding the wrong kind of value";
+inline constexpr std::string_view kErrNoKey = "ERR no such key";
+inline constexpr std::string_view kErrDbRange = "ERR DB index is out of range";
+inline constexpr std::string_view kErrOverflow = "ERR increment or decrement would overflow";
+
+bool iequals(std::string_view a, std::string_view b);
+
+// The argument as an int64, or replies "value is not an integer or out of range" and returns
+// nullopt.
+std::optional<int64_t> int_arg(CommandContext& ctx, std::string_view s,
+                               std::string_view error = kErrNotInt);
+
+// Lookups that reply and return nullptr for a key of another type.
+Entry* lookup_read_string(CommandContext& ctx, std::string_view key, bool& wrong_type);
+
+// "invalid expire time in '<cmd>' command".
+void reply_invalid_expire(CommandContext& ctx);
+
+// A 32-bit integer argument as Redis's getIntFromObjectOrReply (msg replaces both errors).
+std::optional<int> int32_arg(CommandContext& ctx, std::string_view s, const char* msg);
+// A whole database index argument in [0, databases); replies on error.
+std::optional<int> db_index_arg(CommandContext& ctx, std::string_view s);
+
+// Marks one change for `rdb_changes_since_last_save` (and, later, keys' WATCH state).
+inline void mark_dirty(CommandContext& ctx, uint64_t n = 1) { ctx.server.stats().dirty += n; }
+
+// Registration functions of the command families (one file each).
+void register_string_commands(CommandTable& t);
+void register_key_commands(CommandTable& t);
+void register_server_commands(CommandTable& t);
+
+}  // namespace snapstream
+
+namespace snapstream {
+
+// "<CMD> <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", the lines, then HELP.
+void reply_help(CommandContext& ctx, std::initializer_list<std::string_view> lines);
+// "unknown subcommand or wrong number of arguments for '<sub>'. Try <CMD> HELP."
+void reply_subcommand_syntax_error(CommandContext& ctx);
+std::string upper(std::string_view s);
+
+}  // namespace snapstream

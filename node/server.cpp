@@ -1,0 +1,359 @@
+#include "node/server.h"
+
+#include <signal.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+
+#include "common/hash.h"
+#include "node/log.h"
+
+namespace snapstream {
+namespace {
+
+std::string random_hex(size_t n) {
+    static const char* kHex = "0123456789abcdef";
+    std::string out(n, '0');
+    unsigned char buf[64];
+    if (getrandom(buf, sizeof(buf), 0) != static_cast<ssize_t>(sizeof(buf))) {
+        uint64_t x = static_cast<uint64_t>(wall_clock_us()) ^ static_cast<uint64_t>(getpid());
+        for (auto& b : buf) b = static_cast<unsigned char>(x = x * 6364136223846793005ull + 1);
+    }
+    for (size_t i = 0; i < n; ++i) out[i] = kHex[buf[i % sizeof(buf)] & 15];
+    return out;
+}
+
+// "unknown command 'x', with args beginning with: 'a' 'b' " as Redis words it: the name and the
+// argument list are cut at 128 bytes (and, as printf's %s does, at a NUL byte).
+std::string unknown_command_error(std::span<const std::string_view> argv) {
+    auto cstr = [](std::string_view s, size_t max) {
+        size_t nul = s.find('\0');
+        if (nul != std::string_view::npos) s = s.substr(0, nul);
+        return std::string(s.substr(0, std::min(max, s.size())));
+    };
+    std::string args;
+    for (size_t i = 1; i < argv.size() && args.size() < 128; ++i)
+        args += "'" + cstr(argv[i], 128 - args.size()) + "' ";
+    return "ERR unknown command '" + cstr(argv[0], 128) + "', with args beginning with: " + args;
+}
+
+}  // namespace
+
+void InstantMetric::sample(int64_t now_ms, uint64_t value) {
+    int64_t t = now_ms - last_time_ms;
+    uint64_t v = value - last_value;
+    samples[static_cast<size_t>(idx)] = t > 0 ? v * 1000 / static_cast<uint64_t>(t) : 0;
+    idx = (idx + 1) % kSamples;
+    last_time_ms = now_ms;
+    last_value = value;
+}
+
+uint64_t InstantMetric::per_second() const {
+    uint64_t sum = 0;
+    for (auto s : samples) sum += s;
+    return sum / kSamples;
+}
+
+void CommandContext::select(int index) {
+    db = &ks.db(index);
+    if (client) client->db = index;
+}
+
+Server::Server(config::Config cfg)
+    : cfg_(std::move(cfg)),
+      signals_(io_, SIGTERM, SIGINT),
+      cron_timer_(io_),
+      ks_(cfg_.databases) {
+    uint64_t seed = 0;
+    if (getrandom(&seed, sizeof(seed), 0) == sizeof(seed)) set_hash_seed(seed);
+    ks_.rng.seed(seed ^ static_cast<uint64_t>(wall_clock_us()));
+    run_id_ = random_hex(40);
+    start_time_ms_ = wall_clock_ms();
+}
+
+Server::~Server() = default;
+
+int64_t Server::mstime() const { return wall_clock_ms(); }
+
+int Server::run() {
+    ::signal(SIGPIPE, SIG_IGN);
+    listen();
+    if (!cfg_.pidfile.empty()) {
+        std::ofstream pf(cfg_.pidfile);
+        if (pf) pf << getpid() << "\n";
+        else spdlog::warn("Failed to write PID file: {}", std::strerror(errno));
+    }
+    signals_.async_wait([this](const std::error_code& ec, int sig) {
+        if (ec) return;
+        spdlog::warn("Received {} scheduling shutdown...", sig == SIGINT ? "SIGINT" : "SIGTERM");
+        shutdown(true);
+    });
+    schedule_cron();
+    spdlog::info("Ready to accept connections tcp");
+    io_.run();
+    return exit_code_;
+}
+
+void Server::listen() {
+    bool any = false;
+    for (const std::string& spec : cfg_.bind) {
+        bool optional = !spec.empty() && spec[0] == '-';
+        std::string host = optional ? spec.substr(1) : spec;
+        if (host == "*") host = "0.0.0.0";
+        std::error_code ec;
+        auto address = asio::ip::make_address(host, ec);
+        if (ec) {
+            if (optional) continue;
+            throw std::runtime_error("Invalid bind address '" + host + "'");
+        }
+        auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(io_);
+        asio::ip::tcp::endpoint ep(address, static_cast<unsigned short>(cfg_.port));
+        acceptor->open(ep.protocol(), ec);
+        if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+        if (!ec && address.is_v6()) acceptor->set_option(asio::ip::v6_only(true), ec);
+        if (!ec) acceptor->bind(ep, ec);
+        if (!ec) acceptor->listen(cfg_.tcp_backlog, ec);
+        if (ec) {
+            if (optional) {
+                spdlog::debug("Skipping optional bind address {}: {}", host, ec.message());
+                continue;
+            }
+            throw std::runtime_error("Failed listening on port " + std::to_string(cfg_.port) +
+                                     " (tcp), aborting: " + host + ": " + ec.message());
+        }
+        acceptor->non_blocking(true, ec);
+        accept_on(*acceptor);
+        acceptors_.push_back(std::move(acceptor));
+        any = true;
+    }
+    if (!any) throw std::runtime_error("Failed listening on port " + std::to_string(cfg_.port) +
+                                       " (tcp): no bind address available");
+}
+
+void Server::accept_on(asio::ip::tcp::acceptor& acceptor) {
+    acceptor.async_accept([this, &acceptor](const std::error_code& ec, asio::ip::tcp::socket sock) {
+        if (ec == asio::error::operation_aborted) return;
+        if (!ec) {
+            ++stats_.total_connections_received;
+            if (static_cast<int64_t>(clients_.size()) >= cfg_.maxclients) {
+                static const char kMsg[] = "-ERR max number of clients reached\r\n";
+                std::error_code wec;
+                asio::write(sock, asio::buffer(kMsg, sizeof(kMsg) - 1), wec);
+                ++stats_.rejected_connections;
+                sock.close(wec);
+            } else {
+                auto client = std::make_shared<Client>(*this, std::move(sock), next_client_id_++);
+                clients_.emplace(client->id(), client);
+                spdlog::debug("Accepted {}", client->addr);
+                client->start();
+            }
+        } else {
+            spdlog::warn("Accepting client connection: {}", ec.message());
+        }
+        if (!shutting_down_) accept_on(acceptor);
+    });
+}
+
+void Server::remove_client(uint64_t id) {
+    auto it = clients_.find(id);
+    if (it == clients_.end()) return;
+    // Keep the object alive until the end of this handler: it may be the caller.
+    asio::post(io_, [keep = it->second] {});
+    clients_.erase(it);
+}
+
+void Server::queue_write(Client& c) {
+    if (!c.queued_for_write) {
+        c.queued_for_write = true;
+        write_queue_.push_back(c.shared_from_this());
+    }
+    schedule_before_sleep();
+}
+
+void Server::schedule_before_sleep() {
+    if (before_sleep_posted_) return;
+    before_sleep_posted_ = true;
+    asio::post(io_, [this] { before_sleep(); });
+}
+
+void Server::before_sleep() {
+    before_sleep_posted_ = false;
+    // (The AOF flush of the persistence issue goes here, before any reply is written.)
+    std::vector<std::shared_ptr<Client>> queue;
+    queue.swap(write_queue_);
+    for (auto& c : queue) {
+        c->queued_for_write = false;
+        c->flush();
+    }
+    queue.clear();
+    if (write_queue_.empty()) write_queue_.swap(queue);  // keep the capacity
+}
+
+void Server::execute(Client& client, std::span<const std::string_view> argv) {
+    Reply reply(client.out, client.resp);
+    const CommandTable& table = command_table();
+    const CommandSpec* cmd = table.find(argv[0]);
+    if (cmd && !cmd->subcommands.empty() && argv.size() > 1) {
+        const CommandSpec* sub = cmd->find_subcommand(argv[1]);
+        if (!sub) {
+            std::string upper(argv[0]);
+            for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+            std::string_view name = argv[1].substr(0, std::min<size_t>(argv[1].size(), 128));
+            reply.error("ERR unknown subcommand '" + std::string(name.substr(0, name.find('\0'))) +
+                        "'. Try " + upper + " HELP.");
+            ++stats_.total_error_replies;
+            return;
+        }
+        cmd = sub;
+    }
+    if (!cmd) {
+        reply.error(unknown_command_error(argv));
+        ++stats_.total_error_replies;
+        return;
+    }
+    client.last_cmd = cmd;
+    const int argc = static_cast<int>(argv.size());
+    if ((cmd->arity > 0 && cmd->arity != argc) || argc < -cmd->arity) {
+        reply.error("ERR wrong number of arguments for '" + cmd->full_name() + "' command");
+        ++cmd->rejected_calls;
+        ++stats_.total_error_replies;
+        return;
+    }
+    if (!client.authenticated && !cmd->has(kCmdNoAuth)) {
+        reply.error("NOAUTH Authentication required.");
+        ++cmd->rejected_calls;
+        ++stats_.total_error_replies;
+        return;
+    }
+    const int64_t now_us = wall_clock_us();
+    ks_.set_now(now_us / 1000);
+    CommandContext ctx{*this, &client, ks_, &ks_.db(client.db), reply, argv, cmd};
+    cmd->handler(ctx);
+    const int64_t took = wall_clock_us() - now_us;
+    ++cmd->calls;
+    cmd->usec += static_cast<uint64_t>(took > 0 ? took : 0);
+    if (reply.errors() > 0) {
+        ++cmd->failed_calls;
+        stats_.total_error_replies += reply.errors();
+    }
+    ++stats_.total_commands_processed;
+}
+
+void Server::schedule_cron() {
+    const int hz = std::clamp(cfg_.hz, 1, 500);
+    cron_timer_.expires_after(std::chrono::microseconds(1000000 / hz));
+    cron_timer_.async_wait([this](const std::error_code& ec) {
+        if (ec || shutting_down_) return;
+        cron();
+        schedule_cron();
+    });
+}
+
+void Server::cron() {
+    ++cron_loops_;
+    const int64_t now = mstime();
+    ks_.set_now(now);
+    ks_.set_lru_clock(static_cast<uint32_t>(now / 1000));
+    // Active expiry gets up to 25% of a cron period, as Redis's slow cycle does.
+    const int hz = std::clamp(cfg_.hz, 1, 500);
+    ks_.active_expire_cycle(250000 / hz);
+    ks_.rehash_and_resize(1000);
+    clients_cron(now);
+    // Instantaneous metrics: one sample every 100 ms.
+    if (now - ops_metric_.last_time_ms >= 100) {
+        ops_metric_.sample(now, stats_.total_commands_processed);
+        net_in_metric_.sample(now, stats_.total_net_input_bytes);
+        net_out_metric_.sample(now, stats_.total_net_output_bytes);
+    }
+}
+
+void Server::clients_cron(int64_t now_ms) {
+    if (cfg_.timeout <= 0) return;
+    std::vector<std::shared_ptr<Client>> idle;
+    for (auto& [id, c] : clients_) {
+        if (now_ms - c->last_interaction_ms > cfg_.timeout * 1000) idle.push_back(c);
+    }
+    for (auto& c : idle) {
+        spdlog::debug("Closing idle client");
+        c->close();
+    }
+}
+
+bool Server::shutdown(bool from_signal) {
+    if (shutting_down_) return true;
+    (void)from_signal;
+    spdlog::warn("User requested shutdown...");
+    shutting_down_ = true;
+    // (Saving the final RDB snapshot / flushing the AOF arrive with the persistence issues.)
+    finish_shutdown();
+    return true;
+}
+
+void Server::finish_shutdown() {
+    for (auto& a : acceptors_) {
+        std::error_code ec;
+        a->close(ec);
+    }
+    // Write what is pending (e.g. the SHUTDOWN caller gets no reply, as in Redis, but other
+    // clients' replies already produced are delivered), then close everyone.
+    before_sleep();
+    std::vector<std::shared_ptr<Client>> all;
+    for (auto& [id, c] : clients_) all.push_back(c);
+    for (auto& c : all) c->close();
+    if (!cfg_.pidfile.empty()) ::unlink(cfg_.pidfile.c_str());
+    std::error_code ec;
+    signals_.cancel(ec);
+    cron_timer_.cancel();
+    spdlog::warn("snapstream is now ready to exit, bye bye...");
+    io_.stop();
+}
+
+void Server::reset_stats() {
+    stats_ = ServerStats{.dirty = stats_.dirty};
+    ks_.stats = KeyspaceStats{};
+    ops_metric_ = net_in_metric_ = net_out_metric_ = InstantMetric{};
+    for (const auto& spec : command_table().all()) {
+        auto reset = [](const CommandSpec& s) { s.calls = s.usec = s.rejected_calls = s.failed_calls = 0; };
+        reset(*spec);
+        for (const auto& sub : spec->subcommands) reset(sub);
+    }
+}
+
+void Server::set_log_level(config::LogLevel level) { snapstream::set_log_level(level); }
+
+std::optional<std::string> Server::apply_config_change(const std::vector<std::string>& names,
+                                                       const config::Config& previous) {
+    for (const std::string& name : names) {
+        if (name == "loglevel") {
+            set_log_level(cfg_.loglevel);
+        } else if ((name == "port" || name == "bind") &&
+                   (cfg_.port != previous.port || cfg_.bind != previous.bind)) {
+            // Rebind: open the new listeners first; keep the old ones if that fails.
+            auto old = std::move(acceptors_);
+            acceptors_.clear();
+            try {
+                listen();
+            } catch (const std::exception& e) {
+                for (auto& a : acceptors_) {
+                    std::error_code ec;
+                    a->close(ec);
+                }
+                acceptors_ = std::move(old);
+                cfg_.port = previous.port;
+                cfg_.bind = previous.bind;
+                spdlog::warn("Unable to listen on the new port/bind: {}", e.what());
+                return std::string("Unable to listen on this port. Check server logs.");
+            }
+            for (auto& a : old) {
+                std::error_code ec;
+                a->close(ec);
+            }
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace snapstream

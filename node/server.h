@@ -1,0 +1,191 @@
+// The node: one Asio event loop thread that owns the keyspace, the clients and every timer.
+//
+// Loop iteration (as in DESIGN.md):
+//   readable sockets → read → parse → execute each complete request → replies appended to the
+//   client's output buffer → the client is queued for writing → once the ready handlers of this
+//   iteration have run, a single "before sleep" handler writes every queued client's buffer
+//   (one write(2) per client per iteration). Later issues flush the AOF at the start of that
+//   same handler, so an acknowledged write is on disk before its reply leaves.
+// The cron (hz times a second) runs active expiry, idle-client timeouts, incremental rehash and
+// the instantaneous-metrics samples.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <asio.hpp>
+
+#include "config/config.h"
+#include "node/command_table.h"
+#include "node/keyspace.h"
+#include "node/reply.h"
+#include "node/resp_parser.h"
+
+namespace snapstream {
+
+class Server;
+
+class Client : public std::enable_shared_from_this<Client> {
+public:
+    Client(Server& server, asio::ip::tcp::socket socket, uint64_t id);
+
+    void start();
+    // Closes the socket now; the object lives on until its pending handlers have run.
+    void close();
+    // Close once the output buffer has been written (QUIT, protocol errors, CLIENT KILL).
+    void close_after_reply() { close_after_reply_ = true; }
+
+    // Writes as much of the output buffer as the socket takes without blocking.
+    void flush();
+
+    uint64_t id() const { return id_; }
+    bool closed() const { return closed_; }
+    std::string info_line() const;  // one CLIENT LIST line (without the newline)
+
+    // Public session state, read and changed by command handlers.
+    int db = 0;
+    std::string name;
+    bool authenticated = true;
+    int resp = 2;
+    std::string out;  // pending reply bytes
+    std::string addr, laddr;
+    int64_t ctime_ms = 0;
+    int64_t last_interaction_ms = 0;
+    const CommandSpec* last_cmd = nullptr;
+    bool queued_for_write = false;
+
+private:
+    void wait_readable();
+    void on_readable(const std::error_code& ec);
+    void process_input();
+    void wait_writable();
+
+    Server& server_;
+    asio::ip::tcp::socket socket_;
+    uint64_t id_;
+    std::string query_;
+    size_t query_used_ = 0;
+    RequestParser parser_;
+    size_t out_sent_ = 0;
+    bool close_after_reply_ = false;
+    bool closed_ = false;
+    bool write_waiting_ = false;
+    size_t query_peak_ = 0;
+};
+
+struct ServerStats {
+    uint64_t total_connections_received = 0;
+    uint64_t total_commands_processed = 0;
+    uint64_t rejected_connections = 0;
+    uint64_t total_net_input_bytes = 0;
+    uint64_t total_net_output_bytes = 0;
+    uint64_t total_error_replies = 0;
+    uint64_t total_reads_processed = 0;
+    uint64_t total_writes_processed = 0;
+    uint64_t client_query_buffer_limit_disconnections = 0;
+    uint64_t dirty = 0;  // changes since the last save
+    uint64_t stat_numconnections_closed = 0;
+};
+
+// Samples for INSTANTANEOUS_* figures, as Redis keeps them: 16 samples, every 100 ms.
+struct InstantMetric {
+    static constexpr int kSamples = 16;
+    std::array<uint64_t, kSamples> samples{};
+    int idx = 0;
+    int64_t last_time_ms = 0;
+    uint64_t last_value = 0;
+    void sample(int64_t now_ms, uint64_t value);
+    uint64_t per_second() const;
+};
+
+struct CommandContext {
+    Server& server;
+    Client* client;  // nullptr while replaying (AOF load, replication stream)
+    Keyspace& ks;
+    Database* db;
+    Reply& reply;
+    std::span<const std::string_view> argv;
+    const CommandSpec* cmd;
+
+    size_t argc() const { return argv.size(); }
+    std::string_view arg(size_t i) const { return argv[i]; }
+    void select(int index);
+};
+
+class Server {
+public:
+    explicit Server(config::Config cfg);
+    ~Server();
+
+    // Listens, serves until shutdown, and returns the process exit code.
+    int run();
+
+    // Runs one request on behalf of a client (replies into client.out).
+    void execute(Client& client, std::span<const std::string_view> argv);
+
+    // Loop plumbing used by Client.
+    void queue_write(Client& c);
+    void remove_client(uint64_t id);
+
+    // Graceful stop from SIGTERM/SIGINT/SHUTDOWN: returns false if refused.
+    bool shutdown(bool from_signal);
+    // Applies parameters changed by CONFIG SET to the running node; returns an error text.
+    std::optional<std::string> apply_config_change(const std::vector<std::string>& names,
+                                                   const config::Config& previous);
+
+    asio::io_context& io() { return io_; }
+    config::Config& cfg() { return cfg_; }
+    const config::Config& cfg() const { return cfg_; }
+    Keyspace& keyspace() { return ks_; }
+    ServerStats& stats() { return stats_; }
+    std::map<uint64_t, std::shared_ptr<Client>>& clients() { return clients_; }
+    const InstantMetric& ops_metric() const { return ops_metric_; }
+    const InstantMetric& net_in_metric() const { return net_in_metric_; }
+    const InstantMetric& net_out_metric() const { return net_out_metric_; }
+    int64_t start_time_ms() const { return start_time_ms_; }
+    const std::string& run_id() const { return run_id_; }
+    int tcp_port() const { return cfg_.port; }
+    uint64_t cron_loops() const { return cron_loops_; }
+    size_t blocked_clients() const { return 0; }
+    void reset_stats();
+    void set_log_level(config::LogLevel level);
+    // Milliseconds the event loop must sleep before the next command (DEBUG SLEEP blocks it).
+    int64_t mstime() const;
+
+private:
+    void listen();
+    void accept_on(asio::ip::tcp::acceptor& acceptor);
+    void schedule_before_sleep();
+    void before_sleep();
+    void cron();
+    void schedule_cron();
+    void clients_cron(int64_t now_ms);
+    void finish_shutdown();
+
+    config::Config cfg_;
+    asio::io_context io_{1};
+    std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
+    asio::signal_set signals_;
+    asio::steady_timer cron_timer_;
+    Keyspace ks_;
+    std::map<uint64_t, std::shared_ptr<Client>> clients_;
+    std::vector<std::shared_ptr<Client>> write_queue_;
+    bool before_sleep_posted_ = false;
+    uint64_t next_client_id_ = 1;
+    ServerStats stats_;
+    InstantMetric ops_metric_, net_in_metric_, net_out_metric_;
+    int64_t start_time_ms_ = 0;
+    std::string run_id_;
+    uint64_t cron_loops_ = 0;
+    bool shutting_down_ = false;
+    int exit_code_ = 0;
+    std::string scratch_out_;  // replies of requests run without a client
+};
+
+}  // namespace snapstream

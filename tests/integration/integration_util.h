@@ -1,0 +1,123 @@
+// Shared helpers for the integration tests: every test starts the real snapstream-server (and,
+// where the expected reply can come from it, Debian's redis-server as the oracle).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tests/support/resp_client.h"
+#include "tests/support/server_process.h"
+
+namespace snapstream::test {
+
+// Replies to a raw byte stream followed by a sentinel command, read up to the sentinel's reply
+// (so a stream whose replies we cannot count in advance needs no sleep). `closed` is set if the
+// server closed the connection instead.
+struct RawExchange {
+    std::vector<RespValue> replies;
+    bool closed = false;
+    std::string render() const {
+        std::string s;
+        for (const auto& r : replies) s += r.to_string() + " ";
+        return s + (closed ? "<closed>" : "<open>");
+    }
+    bool operator==(const RawExchange&) const = default;
+};
+
+inline constexpr std::string_view kSentinel = "__sentinel__";
+
+inline RawExchange exchange_with_sentinel(int port, std::string_view payload) {
+    RespClient c(port, Ms(5000));
+    c.send_raw(payload);
+    c.send_command({"ECHO", std::string(kSentinel)});
+    RawExchange ex;
+    // Bounded: at most 1000 replies, each within the client timeout.
+    for (int i = 0; i < 1000; ++i) {
+        try {
+            RespValue r = c.read_reply();
+            if (r.type == RespType::Bulk && r.str == kSentinel) return ex;
+            ex.replies.push_back(std::move(r));
+        } catch (const RespClosed&) {
+            ex.closed = true;
+            return ex;
+        }
+    }
+    ADD_FAILURE() << "no sentinel after 1000 replies";
+    return ex;
+}
+
+// Sends a payload after which the server should reply and then close the connection (a fatal
+// protocol error); returns what came back before the close (closed = false if it stayed open
+// for 5 s).
+inline RawExchange exchange_until_closed(int port, std::string_view payload) {
+    RespClient c(port, Ms(5000));
+    RawExchange ex;
+    try {
+        c.send_raw(payload);
+    } catch (const RespClosed&) {
+        // The server may close before taking every byte; what it replied is still readable.
+    }
+    ex.replies = c.read_until_closed(Ms(5000), &ex.closed);
+    return ex;
+}
+
+// "field:value" lines of an INFO reply.
+inline std::optional<std::string> info_field(const std::string& info, std::string_view field) {
+    size_t pos = 0;
+    // Bounded by the text length.
+    while (pos < info.size()) {
+        size_t eol = info.find("\r\n", pos);
+        if (eol == std::string::npos) eol = info.size();
+        std::string_view line(info.data() + pos, eol - pos);
+        if (line.size() > field.size() && line.substr(0, field.size()) == field &&
+            line[field.size()] == ':') {
+            return std::string(line.substr(field.size() + 1));
+        }
+        pos = eol + 2;
+    }
+    return std::nullopt;
+}
+
+inline std::string info_text(RespClient& c, std::string_view section = "") {
+    RespValue r = section.empty() ? c.command({"INFO"}) : c.command({"INFO", section});
+    EXPECT_EQ(r.type, RespType::Bulk) << r.to_string();
+    return r.str;
+}
+
+// An integer INFO field (-1 if missing or not a number).
+inline int64_t info_int(RespClient& c, std::string_view section, std::string_view field) {
+    auto v = info_field(info_text(c, section), field);
+    if (!v) return -1;
+    try {
+        return std::stoll(*v);
+    } catch (...) {
+        return -1;
+    }
+}
+
+// A client that got PONG back: retries (bounded) while the server may still count a client
+// that just disconnected (maxclients).
+inline std::optional<RespClient> connect_until_pong(int port, Ms timeout) {
+    std::optional<RespClient> out;
+    wait_until(
+        [&] {
+            try {
+                RespClient c(port, Ms(2000));
+                if (c.command({"PING"}).is_string("PONG")) {
+                    out.emplace(std::move(c));
+                    return true;
+                }
+            } catch (const RespIoError&) {
+            }
+            return false;
+        },
+        timeout, Ms(20));
+    return out;
+}
+
+}  // namespace snapstream::test
