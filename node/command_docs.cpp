@@ -1,8 +1,8 @@
 // COMMAND DOCS: the usage-string parser, the argument-tree rendering and the per-command replies.
 //
 // The entries of command_docs_data.cpp are parsed once, on first use, and each command's reply
-// (every field but "subcommands") is rendered to RESP bytes then; a request appends those bytes
-// and adds the subcommands the command table actually holds.
+// (every field but "subcommands") is rendered to RESP2 and RESP3 bytes then; a request appends
+// the bytes for its connection's protocol and adds the subcommands the command table holds.
 #include "node/command_docs.h"
 
 #include <algorithm>
@@ -406,25 +406,32 @@ class SyntaxParser {
 // Rendered replies.
 
 struct RenderedDocs {
-    size_t fields = 0;  // map entries in `body`
-    std::string body;   // RESP of those entries
+    size_t fields = 0;  // map entries in the bodies
+    std::string resp2;  // those entries in RESP2
+    std::string resp3;  // and in RESP3
 };
+
+// Flags and history are sets in Redis's replies: '~' in RESP3, arrays in RESP2.
+void set_header(Reply& reply, size_t n) {
+    if (reply.resp() != 3) return reply.array(n);
+    reply.raw("~" + std::to_string(n) + "\r\n");
+}
 
 void write_flags(Reply& reply, std::initializer_list<std::pair<bool, std::string_view>> flags) {
     size_t n = 0;
     for (const auto& [on, name] : flags) n += on ? 1 : 0;
-    reply.array(n);
+    set_header(reply, n);
     for (const auto& [on, name] : flags)
         if (on) reply.simple(name);
 }
 
-std::optional<RenderedDocs> render_entry(const CommandDocEntry& e) {
-    auto args = parse_doc_syntax(e.syntax);
-    if (!args) return std::nullopt;
-    RenderedDocs out;
-    Reply r(out.body);
+// The fields of an entry's map into `body`; returns how many, or nullopt for a malformed entry.
+std::optional<size_t> render_fields(const CommandDocEntry& e, const std::vector<DocArg>& args,
+                                    std::string& body, int resp) {
+    Reply r(body, resp);
+    size_t fields = 0;
     auto field = [&](std::string_view name) {
-        ++out.fields;
+        ++fields;
         r.bulk(name);
     };
     field("summary");
@@ -463,17 +470,27 @@ std::optional<RenderedDocs> render_entry(const CommandDocEntry& e) {
             changes.emplace_back(line.substr(0, sp), line.substr(sp + 1));
         }
         field("history");
-        r.array(changes.size());
+        set_header(r, changes.size());
         for (const auto& [version, text] : changes) {
             r.array(2);
             r.bulk(version);
             r.bulk(text);
         }
     }
-    if (!args->empty()) {
+    if (!args.empty()) {
         field("arguments");
-        write_doc_args(r, *args);
+        write_doc_args(r, args);
     }
+    return fields;
+}
+
+std::optional<RenderedDocs> render_entry(const CommandDocEntry& e) {
+    auto args = parse_doc_syntax(e.syntax);
+    if (!args) return std::nullopt;
+    RenderedDocs out;
+    auto fields = render_fields(e, *args, out.resp2, 2);
+    if (!fields || !render_fields(e, *args, out.resp3, 3)) return std::nullopt;
+    out.fields = *fields;
     return out;
 }
 
@@ -623,7 +640,7 @@ void reply_command_docs(Reply& reply, const CommandSpec& spec) {
     }
     bool container = !spec.subcommands.empty();
     reply.map(docs->fields + (container ? 1 : 0));
-    reply.raw(docs->body);
+    reply.raw(reply.resp() == 3 ? docs->resp3 : docs->resp2);
     if (!container) return;
     reply.bulk("subcommands");
     size_t n = 0;

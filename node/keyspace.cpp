@@ -28,7 +28,7 @@ Keyspace::Keyspace(int databases) : dbs_(static_cast<size_t>(databases)) {
 Entry* Keyspace::lookup(Database& db, std::string_view key) {
     Entry* e = db.dict.find(key);
     if (!e) return nullptr;
-    if (e->has_expire() && db.expires.get(e) <= now_ms_) {
+    if (e->has_expire() && db.expires.get(e) < now_ms_) {
         expire_entry(db, e);
         return nullptr;
     }
@@ -141,7 +141,7 @@ size_t Keyspace::active_expire_cycle(int64_t budget_us) {
             int64_t ttl_sum = 0;
             size_t ttl_samples = 0;
             size_t examined = db.expires.sample(kSample, [&](Entry* e, int64_t when) {
-                if (when <= now_ms_) {
+                if (when < now_ms_) {
                     expire_entry(db, e);
                     ++expired;
                     return true;

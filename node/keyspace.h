@@ -72,7 +72,7 @@ public:
     void set_expire(Database& db, Entry* e, int64_t when_ms);
     bool persist(Database& db, Entry* e);
     bool is_expired(const Database& db, const Entry* e) const {
-        return e->has_expire() && db.expires.get(e) <= now_ms_;
+        return e->has_expire() && db.expires.get(e) < now_ms_;
     }
 
     // Moves a key (with its TTL) between databases; the destination must not hold it.

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -78,8 +79,30 @@ Server::~Server() = default;
 
 int64_t Server::mstime() const { return wall_clock_ms(); }
 
+void Server::adjust_open_files_limit() {
+    // Room for maxclients connections plus the node's own descriptors (listeners, logs, files),
+    // as Redis reserves 32.
+    const rlim_t want = static_cast<rlim_t>(cfg_.maxclients) + 32;
+    struct rlimit lim {};
+    if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= want) return;
+    struct rlimit raised = lim;
+    raised.rlim_cur = std::min(want, lim.rlim_max);
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0 && raised.rlim_cur >= want) return;
+    const int64_t fit = static_cast<int64_t>(raised.rlim_cur) - 32;
+    spdlog::warn("You requested maxclients of {} requiring at least {} max file descriptors; the "
+                 "limit allows {}, so maxclients is now {}.",
+                 cfg_.maxclients, static_cast<uint64_t>(want), static_cast<uint64_t>(raised.rlim_cur),
+                 fit > 1 ? fit : 1);
+    cfg_.maxclients = fit > 1 ? fit : 1;
+}
+
 int Server::run() {
     ::signal(SIGPIPE, SIG_IGN);
+    // Like Redis, the working directory is `dir`: relative file names (dbfilename, the AOF
+    // directory) resolve there.
+    if (::chdir(cfg_.dir.c_str()) != 0)
+        throw std::runtime_error("Can't chdir to '" + cfg_.dir + "': " + std::strerror(errno));
+    adjust_open_files_limit();
     listen();
     if (!cfg_.pidfile.empty()) {
         std::ofstream pf(cfg_.pidfile);

@@ -160,6 +160,7 @@ public:
 
 private:
     void listen();
+    void adjust_open_files_limit();
     void accept_on(asio::ip::tcp::acceptor& acceptor);
     void schedule_before_sleep();
     void before_sleep();

@@ -93,13 +93,43 @@ RespValue scan_all(RespClient& c, std::vector<std::string> args, const RespValue
                             " calls");
 }
 
+// A total order on replies (full contents, unlike to_string(), which cuts long strings).
+bool resp_less(const RespValue& a, const RespValue& b) {
+    if (a.type != b.type) return a.type < b.type;
+    if (a.str != b.str) return a.str < b.str;
+    if (a.integer != b.integer) return a.integer < b.integer;
+    return std::lexicographical_compare(a.elems.begin(), a.elems.end(), b.elems.begin(),
+                                        b.elems.end(), resp_less);
+}
+
 RespValue sorted(RespValue v) {
-    if (v.is_array()) {
-        std::sort(v.elems.begin(), v.elems.end(), [](const RespValue& a, const RespValue& b) {
-            return a.to_string() < b.to_string();
-        });
+    if (v.is_array()) std::sort(v.elems.begin(), v.elems.end(), resp_less);
+    return v;
+}
+
+// A flat [k1, v1, k2, v2, ...] array (HGETALL) with its pairs sorted by key.
+RespValue sorted_pairs(RespValue v) {
+    if (!v.is_array() || v.elems.size() % 2 != 0) return v;
+    std::vector<RespValue> pairs;
+    for (size_t i = 0; i < v.elems.size(); i += 2) {
+        pairs.push_back(RespValue::array({v.elems[i], v.elems[i + 1]}));
+    }
+    std::sort(pairs.begin(), pairs.end(), resp_less);
+    v.elems.clear();
+    for (auto& p : pairs) {
+        v.elems.push_back(std::move(p.elems[0]));
+        v.elems.push_back(std::move(p.elems[1]));
     }
     return v;
+}
+
+// For long strings that render alike once cut: where they first differ.
+std::string difference_note(const RespValue& a, const RespValue& b) {
+    if (a.str == b.str || a.str.size() + b.str.size() < 200) return "";
+    size_t i = 0;
+    while (i < a.str.size() && i < b.str.size() && a.str[i] == b.str[i]) ++i;
+    return " (lengths " + std::to_string(a.str.size()) + " and " + std::to_string(b.str.size()) +
+           ", first difference at byte " + std::to_string(i) + ")";
 }
 
 // Checks a RANDOMKEY reply against the server that gave it; "" if fine.
@@ -131,7 +161,8 @@ bool within(const RespValue& a, const RespValue& b, int64_t tolerance) {
 std::string compare_replies(const GeneratedCommand& cmd, const RespValue& ref, const RespValue& sub,
                             RespClient* ref_client, RespClient* sub_client) {
     auto differ = [&](const RespValue& a, const RespValue& b) {
-        return "redis:      " + a.to_string() + "\nsnapstream: " + b.to_string();
+        return "redis:      " + a.to_string() + "\nsnapstream: " + b.to_string() +
+               difference_note(a, b);
     };
     switch (cmd.mode) {
         case CompareMode::Exact:
@@ -169,19 +200,20 @@ std::string compare_replies(const GeneratedCommand& cmd, const RespValue& ref, c
 // The whole keyspace of one server: db -> key -> description.
 struct KeyState {
     std::string type;
-    std::string value;
+    RespValue value;  // full contents (compared with ==, rendered cut for messages)
     std::string encoding;
     RespValue pttl;
 };
 using DbDump = std::map<std::string, KeyState>;
 
-std::string dump_value(RespClient& c, const std::string& key, const std::string& type) {
-    if (type == "string") return c.command({"GET", key}).to_string();
-    if (type == "list") return c.command({"LRANGE", key, "0", "-1"}).to_string();
-    if (type == "hash") return sorted(c.command({"HGETALL", key})).to_string();
-    if (type == "set") return sorted(c.command({"SMEMBERS", key})).to_string();
-    if (type == "zset") return c.command({"ZRANGE", key, "0", "-1", "WITHSCORES"}).to_string();
-    return "(value of type " + type + " not dumped)";
+// A key's value by type; later families add their types here.
+RespValue dump_value(RespClient& c, const std::string& key, const std::string& type) {
+    if (type == "string") return c.command({"GET", key});
+    if (type == "list") return c.command({"LRANGE", key, "0", "-1"});
+    if (type == "hash") return sorted_pairs(c.command({"HGETALL", key}));
+    if (type == "set") return sorted(c.command({"SMEMBERS", key}));
+    if (type == "zset") return c.command({"ZRANGE", key, "0", "-1", "WITHSCORES"});
+    return RespValue::simple("(value of type " + type + " not dumped)");
 }
 
 std::vector<DbDump> dump_keyspace(RespClient& c, std::vector<RespValue>* dbsizes) {
@@ -220,15 +252,16 @@ std::vector<std::string> diff_keyspaces(const std::vector<DbDump>& ref,
         for (const auto& [key, sa] : a) {
             auto it = b.find(key);
             if (it == b.end()) {
-                add(where + escape_bytes(key) + "\": only in redis (" + sa.type + " " + sa.value +
-                    ")");
+                add(where + escape_bytes(key) + "\": only in redis (" + sa.type + " " +
+                    sa.value.to_string() + ")");
                 continue;
             }
             const KeyState& sb = it->second;
             if (sa.type != sb.type)
                 add(where + escape_bytes(key) + "\": type " + sa.type + " vs " + sb.type);
             if (sa.value != sb.value)
-                add(where + escape_bytes(key) + "\": value " + sa.value + " vs " + sb.value);
+                add(where + escape_bytes(key) + "\": value " + sa.value.to_string() + " vs " +
+                    sb.value.to_string() + difference_note(sa.value, sb.value));
             if (sa.encoding != sb.encoding) {
                 add(where + escape_bytes(key) + "\": encoding " + sa.encoding + " vs " +
                     sb.encoding);
@@ -241,7 +274,7 @@ std::vector<std::string> diff_keyspaces(const std::vector<DbDump>& ref,
         for (const auto& [key, sb] : b) {
             if (!a.count(key))
                 add(where + escape_bytes(key) + "\": only in snapstream (" + sb.type + " " +
-                    sb.value + ")");
+                    sb.value.to_string() + ")");
         }
     }
     return out;
@@ -417,6 +450,29 @@ TEST(DifferentialHarness, ComparatorDetectsDifferences) {
 
     GeneratedCommand rk{{"RANDOMKEY"}, CompareMode::RandomKey};
     EXPECT_NE(compare_replies(rk, RespValue::null(), RespValue::bulk("k"), nullptr, nullptr), "");
+}
+
+TEST(DifferentialHarness, KeyspaceDiffSeesEveryField) {
+    std::vector<DbDump> a(kNumDbs), b(kNumDbs);
+    std::string long_value(1000, 'x');
+    a[3]["k"] =
+        KeyState{"+string", RespValue::bulk(long_value), "\"raw\"", RespValue::integer_value(-1)};
+    b = a;
+    EXPECT_TRUE(diff_keyspaces(a, b, 10).empty());
+    b[3]["k"].value.str[900] = 'y';  // differs after the rendered prefix
+    EXPECT_EQ(diff_keyspaces(a, b, 10).size(), 1u);
+    b = a;
+    b[3]["k"].encoding = "\"embstr\"";
+    EXPECT_EQ(diff_keyspaces(a, b, 10).size(), 1u);
+    b = a;
+    b[3]["k"].pttl = RespValue::integer_value(100000);
+    EXPECT_EQ(diff_keyspaces(a, b, 10).size(), 1u);
+    b = a;
+    b[4]["k"] = a[3]["k"];
+    EXPECT_EQ(diff_keyspaces(a, b, 10).size(), 1u);
+    b = a;
+    b[3].clear();
+    EXPECT_EQ(diff_keyspaces(a, b, 10).size(), 1u);
 }
 
 // The generator is deterministic per seed and actually varies.

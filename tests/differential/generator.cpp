@@ -161,8 +161,15 @@ std::string GenContext::int_arg() {
 }
 
 std::string GenContext::float_arg() {
-    if (rng_.chance(0.4)) {
+    uint64_t r = rng_.below(10);
+    if (r < 3)
         return std::to_string(rng_.range(-1000, 1000)) + "." + std::to_string(rng_.below(1000));
+    if (r < 5) {
+        // Scientific notation with up to 19 significant digits: stresses the long double
+        // formatting of INCRBYFLOAT results.
+        std::string mant = std::to_string(rng_.below(10)) + "." +
+                           std::to_string(rng_.next() % 10000000000000000000ull);
+        return (rng_.chance(0.3) ? "-" : "") + mant + "e" + std::to_string(rng_.range(-30, 30));
     }
     return rng_.pick(kFloatValues);
 }

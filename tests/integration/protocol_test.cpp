@@ -215,6 +215,54 @@ TEST_F(Protocol, BigBulkRoundTrip) {
     EXPECT_TRUE(c.command({"PING"}).is_string("PONG"));
 }
 
+TEST_F(Protocol, SlowReaderDoesNotBlockOtherClients) {
+    // One client pipelines 100 MB of replies and does not read them; another is still served.
+    RespClient slow(snap_->port(), Ms(30000));
+    const std::string value(1024 * 1024, 'v');
+    ASSERT_TRUE(slow.command({"SET", "big", value}).is_string("OK"));
+    constexpr int kGets = 100;
+    std::string burst;
+    for (int i = 0; i < kGets; ++i) burst += encode_command({"GET", "big"});
+    slow.send_raw(burst);
+    RespClient other(snap_->port(), Ms(5000));
+    for (int i = 0; i < 20; ++i) {
+        ASSERT_TRUE(other.command({"PING"}).is_string("PONG")) << i;
+        ASSERT_TRUE(other.command({"SET", "other", std::to_string(i)}).is_string("OK"));
+    }
+    // Now the slow reader gets every reply, intact and in order.
+    for (int i = 0; i < kGets; ++i) {
+        RespValue r = slow.read_reply();
+        ASSERT_EQ(r.type, RespType::Bulk) << i;
+        ASSERT_TRUE(r.str == value) << "reply " << i << " differs";
+    }
+    EXPECT_TRUE(slow.command({"PING"}).is_string("PONG"));
+}
+
+TEST_F(Protocol, ManyClientsInterleaved) {
+    constexpr int kClients = 50;
+    std::vector<RespClient> clients;
+    for (int i = 0; i < kClients; ++i) clients.emplace_back(snap_->port());
+    // Every client sends before any reads, so the server has all of them in flight at once.
+    for (int round = 0; round < 20; ++round) {
+        for (int i = 0; i < kClients; ++i) {
+            clients[static_cast<size_t>(i)].send_command(
+                {"SET", "c" + std::to_string(i), std::to_string(round * 1000 + i)});
+            clients[static_cast<size_t>(i)].send_command({"INCR", "shared"});
+        }
+        for (int i = 0; i < kClients; ++i) {
+            auto replies = clients[static_cast<size_t>(i)].read_replies(2);
+            ASSERT_TRUE(replies[0].is_string("OK")) << replies[0];
+            ASSERT_EQ(replies[1].type, RespType::Integer) << replies[1];
+        }
+    }
+    EXPECT_EQ(clients[0].command({"GET", "shared"}),
+              RespValue::bulk(std::to_string(20 * kClients)));
+    for (int i = 0; i < kClients; ++i) {
+        EXPECT_EQ(clients[0].command({"GET", "c" + std::to_string(i)}),
+                  RespValue::bulk(std::to_string(19 * 1000 + i)));
+    }
+}
+
 TEST_F(Protocol, UnknownCommandAndArityErrorsMatchRedis) {
     const std::vector<std::vector<std::string>> cmds = {
         {"FOO"},
@@ -247,6 +295,17 @@ TEST_F(Protocol, UnknownCommandAndArityErrorsMatchRedis) {
         {"OBJECT", "ENCODING"},
         {"OBJECT", "NOSUCH", "k"},
         {"EXPIRE", "k"},
+        // Arguments with CR/LF inside error texts: Redis trims them at the end and turns the
+        // others into spaces.
+        {"EXPIRE", "k", "100", "v\n"},
+        {"EXPIRE", "k", "100", "a\r\nb\r\n"},
+        {"SET", "k", "v", "x\r"},
+        {"FOO\r\n", "a\n"},
+        {"FOO", std::string("a\0b", 3)},
+        {"OBJECT", "x\n", "k"},
+        {"CONFIG", "SET", "x\r\n", "1"},
+        {"CLIENT", "NOSUCH\r\n"},
+        {"SELECT", "1\n"},
     };
     RespClient r(redis_->port());
     RespClient s(snap_->port());
