@@ -1,4 +1,5 @@
 // A client connection: reads requests, runs them through the server, writes replies.
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -22,48 +23,45 @@ std::string endpoint_text(const asio::ip::tcp::endpoint& ep) {
 
 }  // namespace
 
-Client::Client(Server& server, asio::ip::tcp::socket socket, uint64_t id)
-    : server_(server), socket_(std::move(socket)), id_(id) {
+Client::Client(Server& server, asio::ip::tcp::socket socket, uint64_t id) : server_(server), id_(id) {
     std::error_code ec;
-    auto remote = socket_.remote_endpoint(ec);
+    auto remote = socket.remote_endpoint(ec);
     if (!ec) addr = endpoint_text(remote);
-    auto local = socket_.local_endpoint(ec);
+    auto local = socket.local_endpoint(ec);
     if (!ec) laddr = endpoint_text(local);
+    socket.set_option(asio::ip::tcp::no_delay(true), ec);
+    if (server.cfg().tcp_keepalive > 0) socket.set_option(asio::socket_base::keep_alive(true), ec);
+    // From here on the descriptor is ours: readiness comes from the Poller, not Asio's reactor.
+    fd_ = socket.release(ec);
+    if (ec) fd_ = -1;
     authenticated = server.cfg().requirepass.empty();
     ctime_ms = last_interaction_ms = server.mstime();
 }
 
+Client::~Client() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
 void Client::start() {
-    std::error_code ec;
-    socket_.non_blocking(true, ec);
-    socket_.set_option(asio::ip::tcp::no_delay(true), ec);
-    if (server_.cfg().tcp_keepalive > 0) socket_.set_option(asio::socket_base::keep_alive(true), ec);
-    wait_readable();
-}
-
-void Client::wait_readable() {
-    socket_.async_wait(asio::ip::tcp::socket::wait_read,
-                       [self = shared_from_this()](const std::error_code& ec) {
-                           self->on_readable(ec);
-                       });
-}
-
-void Client::on_readable(const std::error_code& ec) {
-    if (closed_) return;
-    if (ec) {
+    if (fd_ < 0 || !server_.poller().add(fd_, this)) {
         close();
         return;
     }
+    int flags = ::fcntl(fd_, F_GETFL, 0);
+    ::fcntl(fd_, F_SETFL, flags | O_NONBLOCK);
+}
+
+// One read per readiness event, at most 16 KiB (or the rest of a big bulk argument), as Redis
+// reads; what is left in the socket is reported again on the next loop iteration.
+void Client::on_readable() {
+    if (closed_ || close_after_reply_) return;
     size_t want = kReadChunk;
     size_t bulk_left = parser_.bulk_remaining(query_used_);
     if (bulk_left > want) want = bulk_left;  // read a big argument in as few calls as possible
     if (query_.size() < query_used_ + want) query_.resize(query_used_ + want);
-    ssize_t n = ::read(socket_.native_handle(), query_.data() + query_used_, want);
+    ssize_t n = ::read(fd_, query_.data() + query_used_, want);
     if (n <= 0) {
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-            wait_readable();
-            return;
-        }
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
         if (n < 0) spdlog::debug("Reading from client: {}", std::strerror(errno));
         close();
         return;
@@ -82,7 +80,13 @@ void Client::on_readable(const std::error_code& ec) {
         return;
     }
     process_input();
-    if (!closed_ && !close_after_reply_) wait_readable();
+}
+
+void Client::on_writable() {
+    if (closed_) return;
+    write_waiting_ = false;
+    server_.poller().want_write(fd_, this, false);
+    flush();
 }
 
 void Client::process_input() {
@@ -119,8 +123,7 @@ void Client::flush() {
     if (closed_ || write_waiting_) return;
     auto& stats = server_.stats();
     while (out_sent_ < out.size()) {
-        ssize_t n = ::send(socket_.native_handle(), out.data() + out_sent_, out.size() - out_sent_,
-                           MSG_NOSIGNAL);
+        ssize_t n = ::send(fd_, out.data() + out_sent_, out.size() - out_sent_, MSG_NOSIGNAL);
         if (n > 0) {
             out_sent_ += static_cast<size_t>(n);
             stats.total_net_output_bytes += static_cast<uint64_t>(n);
@@ -133,7 +136,8 @@ void Client::flush() {
                 out.erase(0, out_sent_);
                 out_sent_ = 0;
             }
-            wait_writable();
+            write_waiting_ = true;
+            server_.poller().want_write(fd_, this, true);
             return;
         }
         spdlog::debug("Error writing to client: {}", std::strerror(errno));
@@ -146,25 +150,12 @@ void Client::flush() {
     if (close_after_reply_) close();
 }
 
-void Client::wait_writable() {
-    write_waiting_ = true;
-    socket_.async_wait(asio::ip::tcp::socket::wait_write,
-                       [self = shared_from_this()](const std::error_code& ec) {
-                           self->write_waiting_ = false;
-                           if (self->closed_) return;
-                           if (ec) {
-                               self->close();
-                               return;
-                           }
-                           self->flush();
-                       });
-}
-
 void Client::close() {
     if (closed_) return;
     closed_ = true;
-    std::error_code ec;
-    socket_.close(ec);
+    server_.poller().remove(fd_);
+    ::close(fd_);
+    fd_ = -1;
     ++server_.stats().stat_numconnections_closed;
     server_.remove_client(id_);
 }
@@ -176,7 +167,7 @@ std::string Client::info_line() const {
     s += "id=" + std::to_string(id_);
     s += " addr=" + addr;
     s += " laddr=" + laddr;
-    s += " fd=" + std::to_string(closed_ ? -1 : const_cast<asio::ip::tcp::socket&>(socket_).native_handle());
+    s += " fd=" + std::to_string(fd_);
     s += " name=" + name;
     s += " age=" + std::to_string((now - ctime_ms) / 1000);
     s += " idle=" + std::to_string((now - last_interaction_ms) / 1000);

@@ -327,6 +327,7 @@ void Server::finish_shutdown() {
     for (auto& [id, c] : clients_) all.push_back(c);
     for (auto& c : all) c->close();
     if (!cfg_.pidfile.empty()) ::unlink(cfg_.pidfile.c_str());
+    poller_.cancel();
     std::error_code ec;
     signals_.cancel(ec);
     cron_timer_.cancel();

@@ -24,6 +24,7 @@
 #include "config/config.h"
 #include "node/command_table.h"
 #include "node/keyspace.h"
+#include "node/poller.h"
 #include "node/reply.h"
 #include "node/resp_parser.h"
 
@@ -31,9 +32,10 @@ namespace snapstream {
 
 class Server;
 
-class Client : public std::enable_shared_from_this<Client> {
+class Client final : public std::enable_shared_from_this<Client>, public PollTarget {
 public:
     Client(Server& server, asio::ip::tcp::socket socket, uint64_t id);
+    ~Client();
 
     void start();
     // Closes the socket now; the object lives on until its pending handlers have run.
@@ -61,13 +63,12 @@ public:
     bool queued_for_write = false;
 
 private:
-    void wait_readable();
-    void on_readable(const std::error_code& ec);
+    void on_readable() override;
+    void on_writable() override;
     void process_input();
-    void wait_writable();
 
     Server& server_;
-    asio::ip::tcp::socket socket_;
+    int fd_ = -1;  // owned: closed by close() or the destructor
     uint64_t id_;
     std::string query_;
     size_t query_used_ = 0;
@@ -75,7 +76,7 @@ private:
     size_t out_sent_ = 0;
     bool close_after_reply_ = false;
     bool closed_ = false;
-    bool write_waiting_ = false;
+    bool write_waiting_ = false;  // EPOLLOUT requested
     size_t query_peak_ = 0;
 };
 
@@ -140,6 +141,7 @@ public:
                                                    const config::Config& previous);
 
     asio::io_context& io() { return io_; }
+    Poller& poller() { return poller_; }
     config::Config& cfg() { return cfg_; }
     const config::Config& cfg() const { return cfg_; }
     Keyspace& keyspace() { return ks_; }
@@ -170,8 +172,10 @@ private:
     void finish_shutdown();
 
     config::Config cfg_;
-    asio::io_context io_{1};
+    // One thread runs the loop and nothing else posts to it: Asio's locking can be compiled out.
+    asio::io_context io_{ASIO_CONCURRENCY_HINT_UNSAFE};
     std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
+    Poller poller_{io_};
     asio::signal_set signals_;
     asio::steady_timer cron_timer_;
     Keyspace ks_;
