@@ -13,7 +13,7 @@ struct Error {
 
 template <typename T>
 class [[nodiscard]] Result {
-public:
+  public:
     Result(T value) : v_(std::move(value)) {}
     Result(Error error) : v_(std::move(error)) {}
 
@@ -27,7 +27,7 @@ public:
     const T* operator->() const { return &value(); }
     const std::string& error() const { return std::get<1>(v_).message; }
 
-private:
+  private:
     std::variant<T, Error> v_;
 };
 
@@ -35,6 +35,8 @@ private:
 struct Ok {};
 using Status = Result<Ok>;
 
-inline Error make_error(std::string message) { return Error{std::move(message)}; }
+inline Error make_error(std::string message) {
+    return Error{std::move(message)};
+}
 
 }  // namespace snapstream

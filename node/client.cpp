@@ -23,7 +23,8 @@ std::string endpoint_text(const asio::ip::tcp::endpoint& ep) {
 
 }  // namespace
 
-Client::Client(Server& server, asio::ip::tcp::socket socket, uint64_t id) : server_(server), id_(id) {
+Client::Client(Server& server, asio::ip::tcp::socket socket, uint64_t id)
+    : server_(server), id_(id) {
     std::error_code ec;
     auto remote = socket.remote_endpoint(ec);
     if (!ec) addr = endpoint_text(remote);
@@ -73,8 +74,9 @@ void Client::on_readable() {
     last_interaction_ms = server_.mstime();
     if (query_used_ > query_peak_) query_peak_ = query_used_;
     if (query_used_ > server_.cfg().client_query_buffer_limit) {
-        spdlog::warn("Closing client that reached max query buffer length: {} (qbuf initial bytes: {})",
-                     info_line(), std::string_view(query_.data(), std::min<size_t>(query_used_, 64)));
+        spdlog::warn(
+            "Closing client that reached max query buffer length: {} (qbuf initial bytes: {})",
+            info_line(), std::string_view(query_.data(), std::min<size_t>(query_used_, 64)));
         ++stats.client_query_buffer_limit_disconnections;
         close();
         return;

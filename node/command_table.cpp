@@ -5,9 +5,7 @@
 #include "node/command_util.h"
 
 namespace snapstream {
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 std::string CommandSpec::full_name() const {
     return parent ? parent->name + "|" + name : name;
@@ -48,14 +46,22 @@ const CommandTable& command_table() {
 
 std::vector<std::string_view> command_flag_names(uint32_t flags) {
     static constexpr std::pair<uint32_t, std::string_view> kNames[] = {
-        {kCmdWrite, "write"},          {kCmdReadonly, "readonly"},
-        {kCmdDenyOom, "denyoom"},      {kCmdAdmin, "admin"},
-        {kCmdPubsub, "pubsub"},        {kCmdNoscript, "noscript"},
-        {kCmdBlocking, "blocking"},    {kCmdLoading, "loading"},
-        {kCmdStale, "stale"},          {kCmdSkipMonitor, "skip_monitor"},
-        {kCmdSkipSlowlog, "skip_slowlog"}, {kCmdFast, "fast"},
-        {kCmdNoAuth, "no_auth"},       {kCmdMayReplicate, "may_replicate"},
-        {kCmdNoMulti, "no_multi"},     {kCmdAllowBusy, "allow_busy"},
+        {kCmdWrite, "write"},
+        {kCmdReadonly, "readonly"},
+        {kCmdDenyOom, "denyoom"},
+        {kCmdAdmin, "admin"},
+        {kCmdPubsub, "pubsub"},
+        {kCmdNoscript, "noscript"},
+        {kCmdBlocking, "blocking"},
+        {kCmdLoading, "loading"},
+        {kCmdStale, "stale"},
+        {kCmdSkipMonitor, "skip_monitor"},
+        {kCmdSkipSlowlog, "skip_slowlog"},
+        {kCmdFast, "fast"},
+        {kCmdNoAuth, "no_auth"},
+        {kCmdMayReplicate, "may_replicate"},
+        {kCmdNoMulti, "no_multi"},
+        {kCmdAllowBusy, "allow_busy"},
     };
     std::vector<std::string_view> out;
     for (auto& [bit, name] : kNames)
@@ -65,16 +71,26 @@ std::vector<std::string_view> command_flag_names(uint32_t flags) {
 
 std::vector<std::string_view> acl_category_names(uint32_t acl) {
     static constexpr std::pair<uint32_t, std::string_view> kNames[] = {
-        {kAclKeyspace, "@keyspace"},     {kAclRead, "@read"},
-        {kAclWrite, "@write"},           {kAclSet, "@set"},
-        {kAclSortedSet, "@sortedset"},   {kAclList, "@list"},
-        {kAclHash, "@hash"},             {kAclString, "@string"},
-        {kAclBitmap, "@bitmap"},         {kAclHyperloglog, "@hyperloglog"},
-        {kAclGeo, "@geo"},               {kAclStream, "@stream"},
-        {kAclPubsub, "@pubsub"},         {kAclAdmin, "@admin"},
-        {kAclFast, "@fast"},             {kAclSlow, "@slow"},
-        {kAclBlocking, "@blocking"},     {kAclDangerous, "@dangerous"},
-        {kAclConnection, "@connection"}, {kAclTransaction, "@transaction"},
+        {kAclKeyspace, "@keyspace"},
+        {kAclRead, "@read"},
+        {kAclWrite, "@write"},
+        {kAclSet, "@set"},
+        {kAclSortedSet, "@sortedset"},
+        {kAclList, "@list"},
+        {kAclHash, "@hash"},
+        {kAclString, "@string"},
+        {kAclBitmap, "@bitmap"},
+        {kAclHyperloglog, "@hyperloglog"},
+        {kAclGeo, "@geo"},
+        {kAclStream, "@stream"},
+        {kAclPubsub, "@pubsub"},
+        {kAclAdmin, "@admin"},
+        {kAclFast, "@fast"},
+        {kAclSlow, "@slow"},
+        {kAclBlocking, "@blocking"},
+        {kAclDangerous, "@dangerous"},
+        {kAclConnection, "@connection"},
+        {kAclTransaction, "@transaction"},
         {kAclScripting, "@scripting"},
     };
     std::vector<std::string_view> out;
@@ -146,7 +162,8 @@ std::string upper(std::string_view s) {
 
 void reply_help(CommandContext& ctx, std::initializer_list<std::string_view> lines) {
     ctx.reply.array(lines.size() + 3);
-    ctx.reply.simple(upper(ctx.arg(0)) + " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+    ctx.reply.simple(upper(ctx.arg(0)) +
+                     " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
     for (std::string_view l : lines) ctx.reply.simple(l);
     ctx.reply.simple("HELP");
     ctx.reply.simple("    Prints this help.");

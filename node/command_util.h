@@ -41,7 +41,9 @@ std::optional<int> int32_arg(CommandContext& ctx, std::string_view s, const char
 std::optional<int> db_index_arg(CommandContext& ctx, std::string_view s);
 
 // Marks one change for `rdb_changes_since_last_save` (and, later, keys' WATCH state).
-inline void mark_dirty(CommandContext& ctx, uint64_t n = 1) { ctx.server.stats().dirty += n; }
+inline void mark_dirty(CommandContext& ctx, uint64_t n = 1) {
+    ctx.server.stats().dirty += n;
+}
 
 // Registration functions of the command families (one file each).
 void register_string_commands(CommandTable& t);

@@ -26,7 +26,9 @@ void cmd_exists(CommandContext& ctx) {
     ctx.reply.integer(n);
 }
 
-void cmd_touch(CommandContext& ctx) { cmd_exists(ctx); }
+void cmd_touch(CommandContext& ctx) {
+    cmd_exists(ctx);
+}
 
 void cmd_type(CommandContext& ctx) {
     Entry* e = ctx.ks.lookup_read(*ctx.db, ctx.arg(1));
@@ -164,8 +166,12 @@ void rename_generic(CommandContext& ctx, bool nx) {
     else
         ctx.reply.ok();
 }
-void cmd_rename(CommandContext& ctx) { rename_generic(ctx, false); }
-void cmd_renamenx(CommandContext& ctx) { rename_generic(ctx, true); }
+void cmd_rename(CommandContext& ctx) {
+    rename_generic(ctx, false);
+}
+void cmd_renamenx(CommandContext& ctx) {
+    rename_generic(ctx, true);
+}
 
 void cmd_move(CommandContext& ctx) {
     auto target = db_index_arg(ctx, ctx.arg(2));
@@ -230,10 +236,14 @@ void expire_generic(CommandContext& ctx, int64_t basetime, bool seconds) {
     bool nx = false, xx = false, gt = false, lt = false;
     for (size_t j = 3; j < ctx.argc(); ++j) {
         std::string_view o = ctx.arg(j);
-        if (iequals(o, "nx")) nx = true;
-        else if (iequals(o, "xx")) xx = true;
-        else if (iequals(o, "gt")) gt = true;
-        else if (iequals(o, "lt")) lt = true;
+        if (iequals(o, "nx"))
+            nx = true;
+        else if (iequals(o, "xx"))
+            xx = true;
+        else if (iequals(o, "gt"))
+            gt = true;
+        else if (iequals(o, "lt"))
+            lt = true;
         else {
             ctx.reply.error("ERR Unsupported option " + std::string(o.substr(0, o.find('\0'))));
             return;
@@ -284,10 +294,18 @@ void expire_generic(CommandContext& ctx, int64_t basetime, bool seconds) {
     mark_dirty(ctx);
     ctx.reply.integer(1);
 }
-void cmd_expire(CommandContext& ctx) { expire_generic(ctx, ctx.ks.now(), true); }
-void cmd_pexpire(CommandContext& ctx) { expire_generic(ctx, ctx.ks.now(), false); }
-void cmd_expireat(CommandContext& ctx) { expire_generic(ctx, 0, true); }
-void cmd_pexpireat(CommandContext& ctx) { expire_generic(ctx, 0, false); }
+void cmd_expire(CommandContext& ctx) {
+    expire_generic(ctx, ctx.ks.now(), true);
+}
+void cmd_pexpire(CommandContext& ctx) {
+    expire_generic(ctx, ctx.ks.now(), false);
+}
+void cmd_expireat(CommandContext& ctx) {
+    expire_generic(ctx, 0, true);
+}
+void cmd_pexpireat(CommandContext& ctx) {
+    expire_generic(ctx, 0, false);
+}
 
 void ttl_generic(CommandContext& ctx, bool ms, bool absolute) {
     Entry* e = ctx.ks.lookup_read(*ctx.db, ctx.arg(1));
@@ -304,10 +322,18 @@ void ttl_generic(CommandContext& ctx, bool ms, bool absolute) {
     if (t < 0) t = 0;
     ctx.reply.integer(ms ? t : (t + 500) / 1000);
 }
-void cmd_ttl(CommandContext& ctx) { ttl_generic(ctx, false, false); }
-void cmd_pttl(CommandContext& ctx) { ttl_generic(ctx, true, false); }
-void cmd_expiretime(CommandContext& ctx) { ttl_generic(ctx, false, true); }
-void cmd_pexpiretime(CommandContext& ctx) { ttl_generic(ctx, true, true); }
+void cmd_ttl(CommandContext& ctx) {
+    ttl_generic(ctx, false, false);
+}
+void cmd_pttl(CommandContext& ctx) {
+    ttl_generic(ctx, true, false);
+}
+void cmd_expiretime(CommandContext& ctx) {
+    ttl_generic(ctx, false, true);
+}
+void cmd_pexpiretime(CommandContext& ctx) {
+    ttl_generic(ctx, true, true);
+}
 
 void cmd_persist(CommandContext& ctx) {
     Entry* e = ctx.ks.lookup_write(*ctx.db, ctx.arg(1));
@@ -358,18 +384,17 @@ void cmd_object_freq(CommandContext& ctx) {
 }
 
 void cmd_object_help(CommandContext& ctx) {
-    reply_help(ctx, {"ENCODING <key>",
-                     "    Return the kind of internal representation used in order to store the value",
-                     "    associated with a <key>.",
-                     "FREQ <key>",
-                     "    Return the access frequency index of the <key>. The returned integer is",
-                     "    proportional to the logarithm of the recent access frequency of the key.",
-                     "IDLETIME <key>",
-                     "    Return the idle time of the <key>, that is the approximated number of",
-                     "    seconds elapsed since the last access to the key.",
-                     "REFCOUNT <key>",
-                     "    Return the number of references of the value associated with the specified",
-                     "    <key>."});
+    reply_help(ctx,
+               {"ENCODING <key>",
+                "    Return the kind of internal representation used in order to store the value",
+                "    associated with a <key>.", "FREQ <key>",
+                "    Return the access frequency index of the <key>. The returned integer is",
+                "    proportional to the logarithm of the recent access frequency of the key.",
+                "IDLETIME <key>",
+                "    Return the idle time of the <key>, that is the approximated number of",
+                "    seconds elapsed since the last access to the key.", "REFCOUNT <key>",
+                "    Return the number of references of the value associated with the specified",
+                "    <key>."});
 }
 
 void cmd_select(CommandContext& ctx) {
@@ -397,7 +422,9 @@ void cmd_swapdb(CommandContext& ctx) {
     ctx.reply.ok();
 }
 
-void cmd_dbsize(CommandContext& ctx) { ctx.reply.integer(static_cast<int64_t>(ctx.db->size())); }
+void cmd_dbsize(CommandContext& ctx) {
+    ctx.reply.integer(static_cast<int64_t>(ctx.db->size()));
+}
 
 // FLUSHDB / FLUSHALL [ASYNC|SYNC]; returns false after replying a syntax error.
 bool flush_mode_ok(CommandContext& ctx) {
@@ -432,9 +459,14 @@ void register_key_commands(CommandTable& t) {
     constexpr uint32_t K = kAclKeyspace;
     auto add = [&](const char* name, int arity, uint32_t flags, uint32_t acl, int first, int last,
                    int step, CommandHandler h) {
-        t.add(CommandSpec{.name = name, .arity = arity, .flags = flags,
-                          .acl = acl | ((flags & F) ? kAclFast : kAclSlow), .first_key = first,
-                          .last_key = last, .key_step = step, .handler = h});
+        t.add(CommandSpec{.name = name,
+                          .arity = arity,
+                          .flags = flags,
+                          .acl = acl | ((flags & F) ? kAclFast : kAclSlow),
+                          .first_key = first,
+                          .last_key = last,
+                          .key_step = step,
+                          .handler = h});
     };
     add("del", -2, W, K | kAclWrite, 1, -1, 1, cmd_del);
     add("unlink", -2, W | F, K | kAclWrite, 1, -1, 1, cmd_del);
@@ -465,17 +497,25 @@ void register_key_commands(CommandTable& t) {
 
     auto sub = [](const char* name, int arity, uint32_t flags, uint32_t acl, int first,
                   CommandHandler h) {
-        return CommandSpec{.name = name, .arity = arity, .flags = flags, .acl = acl,
-                           .first_key = first, .last_key = first, .key_step = first ? 1 : 0,
+        return CommandSpec{.name = name,
+                           .arity = arity,
+                           .flags = flags,
+                           .acl = acl,
+                           .first_key = first,
+                           .last_key = first,
+                           .key_step = first ? 1 : 0,
                            .handler = h};
     };
     t.add(CommandSpec{
-        .name = "object", .arity = -2, .acl = kAclSlow,
-        .subcommands = {sub("encoding", 3, R, K | kAclRead | kAclSlow, 2, cmd_object_encoding),
-                        sub("freq", 3, R, K | kAclRead | kAclSlow, 2, cmd_object_freq),
-                        sub("idletime", 3, R, K | kAclRead | kAclSlow, 2, cmd_object_idletime),
-                        sub("refcount", 3, R, K | kAclRead | kAclSlow, 2, cmd_object_refcount),
-                        sub("help", 2, kCmdLoading | kCmdStale, K | kAclSlow, 0, cmd_object_help)}});
+        .name = "object",
+        .arity = -2,
+        .acl = kAclSlow,
+        .subcommands = {
+            sub("encoding", 3, R, K | kAclRead | kAclSlow, 2, cmd_object_encoding),
+            sub("freq", 3, R, K | kAclRead | kAclSlow, 2, cmd_object_freq),
+            sub("idletime", 3, R, K | kAclRead | kAclSlow, 2, cmd_object_idletime),
+            sub("refcount", 3, R, K | kAclRead | kAclSlow, 2, cmd_object_refcount),
+            sub("help", 2, kCmdLoading | kCmdStale, K | kAclSlow, 0, cmd_object_help)}});
 }
 
 }  // namespace snapstream

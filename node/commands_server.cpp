@@ -26,7 +26,9 @@ void cmd_ping(CommandContext& ctx) {
         ctx.reply.bulk(ctx.arg(1));
 }
 
-void cmd_echo(CommandContext& ctx) { ctx.reply.bulk(ctx.arg(1)); }
+void cmd_echo(CommandContext& ctx) {
+    ctx.reply.bulk(ctx.arg(1));
+}
 
 void cmd_time(CommandContext& ctx) {
     const int64_t us = wall_clock_us();
@@ -99,7 +101,8 @@ void cmd_hello(CommandContext& ctx) {
         } else if (iequals(ctx.arg(j), "SETNAME") && more >= 1) {
             setname = ctx.arg(j + 1);
             if (!valid_client_name(*setname)) {
-                ctx.reply.error("ERR Client names cannot contain spaces, newlines or special characters.");
+                ctx.reply.error(
+                    "ERR Client names cannot contain spaces, newlines or special characters.");
                 return;
             }
             ++j;
@@ -109,15 +112,17 @@ void cmd_hello(CommandContext& ctx) {
         }
     }
     if (ctx.client && !ctx.client->authenticated) {
-        ctx.reply.error("NOAUTH HELLO must be called with the client already authenticated, "
-                        "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to "
-                        "authenticate the client and select the RESP protocol version at the same "
-                        "time");
+        ctx.reply.error(
+            "NOAUTH HELLO must be called with the client already authenticated, "
+            "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to "
+            "authenticate the client and select the RESP protocol version at the same "
+            "time");
         return;
     }
     if (setname && ctx.client) ctx.client->name = std::string(*setname);
     if (ver != 0 && ctx.client) ctx.client->resp = static_cast<int>(ver);
-    Reply r(ctx.reply.buffer(), ctx.client ? ctx.client->resp : 2);  // the reply uses the new protocol
+    Reply r(ctx.reply.buffer(),
+            ctx.client ? ctx.client->resp : 2);  // the reply uses the new protocol
     reply_hello(r, ctx);
 }
 
@@ -224,7 +229,8 @@ void cmd_client_kill(CommandContext& ctx) {
                 id = static_cast<uint64_t>(*v);
             } else if (iequals(opt, "type") && more) {
                 std::string_view t = ctx.arg(i + 1);
-                if (iequals(t, "normal")) normal_only_type = true;
+                if (iequals(t, "normal"))
+                    normal_only_type = true;
                 else if (iequals(t, "master") || iequals(t, "replica") || iequals(t, "slave") ||
                          iequals(t, "pubsub"))
                     normal_only_type = false;
@@ -242,8 +248,10 @@ void cmd_client_kill(CommandContext& ctx) {
                     return;
                 }
             } else if (iequals(opt, "skipme") && more) {
-                if (iequals(ctx.arg(i + 1), "yes")) skipme = true;
-                else if (iequals(ctx.arg(i + 1), "no")) skipme = false;
+                if (iequals(ctx.arg(i + 1), "yes"))
+                    skipme = true;
+                else if (iequals(ctx.arg(i + 1), "no"))
+                    skipme = false;
                 else {
                     ctx.reply.error(kErrSyntax);
                     return;
@@ -286,10 +294,14 @@ void cmd_client_kill(CommandContext& ctx) {
 }
 
 void cmd_client_help(CommandContext& ctx) {
-    reply_help(ctx, {"GETNAME", "    Return the name of the current connection.",
-                     "ID", "    Return the ID of the current connection.",
-                     "INFO", "    Return information about the current client connection.",
-                     "KILL <ip:port>", "    Kill connection made from <ip:port>.",
+    reply_help(ctx, {"GETNAME",
+                     "    Return the name of the current connection.",
+                     "ID",
+                     "    Return the ID of the current connection.",
+                     "INFO",
+                     "    Return information about the current client connection.",
+                     "KILL <ip:port>",
+                     "    Kill connection made from <ip:port>.",
                      "KILL <option> <value> [<option> <value> [...]]",
                      "    Kill connections. Options are:",
                      "    * ADDR (<ip:port>|<unixsocket>:0)",
@@ -308,7 +320,8 @@ void cmd_client_help(CommandContext& ctx) {
                      "    Return information about client connections. Options:",
                      "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
                      "      Return clients of specified type.",
-                     "SETNAME <name>", "    Assign the name <name> to the current connection."});
+                     "SETNAME <name>",
+                     "    Assign the name <name> to the current connection."});
 }
 
 // ---- INFO / CONFIG ----
@@ -372,10 +385,11 @@ void cmd_config_rewrite(CommandContext& ctx) {
 }
 
 void cmd_config_help(CommandContext& ctx) {
-    reply_help(ctx, {"GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
+    reply_help(ctx, {"GET <pattern>",
+                     "    Return parameters matching the glob-like <pattern> and their values.",
                      "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
-                     "RESETSTAT", "    Reset statistics reported by the INFO command.",
-                     "REWRITE", "    Rewrite the configuration file."});
+                     "RESETSTAT", "    Reset statistics reported by the INFO command.", "REWRITE",
+                     "    Rewrite the configuration file."});
 }
 
 // ---- COMMAND ----
@@ -487,7 +501,8 @@ void cmd_command_list(CommandContext& ctx) {
     for (const auto& c : command_table().all()) {
         if (!pattern || glob_match(*pattern, c->name, true)) names.push_back(c->name);
         for (const auto& sub : c->subcommands)
-            if (!pattern || glob_match(*pattern, sub.full_name(), true)) names.push_back(sub.full_name());
+            if (!pattern || glob_match(*pattern, sub.full_name(), true))
+                names.push_back(sub.full_name());
     }
     ctx.reply.array(names.size());
     for (auto& n : names) ctx.reply.bulk(n);
@@ -518,19 +533,17 @@ void cmd_command_getkeys(CommandContext& ctx) {
 }
 
 void cmd_command_help(CommandContext& ctx) {
-    reply_help(ctx, {"(no subcommand)", "    Return details about all Redis commands.",
-                     "COUNT", "    Return the total number of commands in this Redis server.",
-                     "LIST", "    Return a list of all commands in this Redis server.",
-                     "INFO [<command-name> ...]",
-                     "    Return details about multiple Redis commands.",
-                     "    If no command names are given, documentation details for all",
-                     "    commands are returned.",
-                     "DOCS [<command-name> ...]",
-                     "    Return documentation details about multiple Redis commands.",
-                     "    If no command names are given, documentation details for all",
-                     "    commands are returned.",
-                     "GETKEYS <full-command>",
-                     "    Return the keys from a full Redis command."});
+    reply_help(ctx,
+               {"(no subcommand)", "    Return details about all Redis commands.", "COUNT",
+                "    Return the total number of commands in this Redis server.", "LIST",
+                "    Return a list of all commands in this Redis server.",
+                "INFO [<command-name> ...]", "    Return details about multiple Redis commands.",
+                "    If no command names are given, documentation details for all",
+                "    commands are returned.", "DOCS [<command-name> ...]",
+                "    Return documentation details about multiple Redis commands.",
+                "    If no command names are given, documentation details for all",
+                "    commands are returned.", "GETKEYS <full-command>",
+                "    Return the keys from a full Redis command."});
 }
 
 // ---- DEBUG / SHUTDOWN ----
@@ -538,12 +551,13 @@ void cmd_command_help(CommandContext& ctx) {
 void cmd_debug(CommandContext& ctx) {
     std::string_view sub = ctx.arg(1);
     if (iequals(sub, "help") && ctx.argc() == 2) {
-        reply_help(ctx, {"OBJECT <key>", "    Show low-level info about the key and associated value.",
-                         "SET-ACTIVE-EXPIRE <0|1>",
-                         "    Setting it to 0 disables expiring keys in background when they are not",
-                         "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
-                         "    default.",
-                         "SLEEP <seconds>", "    Stop the server for <seconds>. Decimals allowed."});
+        reply_help(
+            ctx, {"OBJECT <key>", "    Show low-level info about the key and associated value.",
+                  "SET-ACTIVE-EXPIRE <0|1>",
+                  "    Setting it to 0 disables expiring keys in background when they are not",
+                  "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+                  "    default.", "SLEEP <seconds>",
+                  "    Stop the server for <seconds>. Decimals allowed."});
     } else if (iequals(sub, "sleep") && ctx.argc() == 3) {
         auto secs = parse_long_double(ctx.arg(2));
         double s = secs ? static_cast<double>(*secs) : 0.0;
@@ -575,10 +589,14 @@ void cmd_shutdown(CommandContext& ctx) {
     bool nosave = false, save = false, abort = false, other = false;
     for (size_t i = 1; i < ctx.argc(); ++i) {
         std::string_view a = ctx.arg(i);
-        if (iequals(a, "nosave")) nosave = true;
-        else if (iequals(a, "save")) save = true;
-        else if (iequals(a, "now") || iequals(a, "force")) other = true;
-        else if (iequals(a, "abort")) abort = true;
+        if (iequals(a, "nosave"))
+            nosave = true;
+        else if (iequals(a, "save"))
+            save = true;
+        else if (iequals(a, "now") || iequals(a, "force"))
+            other = true;
+        else if (iequals(a, "abort"))
+            abort = true;
         else {
             ctx.reply.error(kErrSyntax);
             return;
@@ -599,14 +617,21 @@ void cmd_shutdown(CommandContext& ctx) {
 }  // namespace
 
 void register_server_commands(CommandTable& t) {
-    constexpr uint32_t F = kCmdFast, L = kCmdLoading, S = kCmdStale, A = kCmdAdmin, N = kCmdNoscript;
+    constexpr uint32_t F = kCmdFast, L = kCmdLoading, S = kCmdStale, A = kCmdAdmin,
+                       N = kCmdNoscript;
     auto add = [&](const char* name, int arity, uint32_t flags, uint32_t acl, CommandHandler h) {
-        t.add(CommandSpec{.name = name, .arity = arity, .flags = flags,
-                          .acl = acl | ((flags & F) ? kAclFast : kAclSlow), .handler = h});
+        t.add(CommandSpec{.name = name,
+                          .arity = arity,
+                          .flags = flags,
+                          .acl = acl | ((flags & F) ? kAclFast : kAclSlow),
+                          .handler = h});
     };
     auto sub = [](const char* name, int arity, uint32_t flags, uint32_t acl, CommandHandler h) {
-        return CommandSpec{.name = name, .arity = arity, .flags = flags,
-                           .acl = acl | ((flags & kCmdFast) ? kAclFast : kAclSlow), .handler = h};
+        return CommandSpec{.name = name,
+                           .arity = arity,
+                           .flags = flags,
+                           .acl = acl | ((flags & kCmdFast) ? kAclFast : kAclSlow),
+                           .handler = h};
     };
     add("ping", -1, F, kAclConnection, cmd_ping);
     add("echo", 2, F, kAclConnection, cmd_echo);
@@ -619,7 +644,9 @@ void register_server_commands(CommandTable& t) {
     add("shutdown", -1, A | N | L | S | kCmdNoMulti | kCmdAllowBusy, kAclAdmin | kAclDangerous,
         cmd_shutdown);
     t.add(CommandSpec{
-        .name = "client", .arity = -2, .acl = kAclSlow,
+        .name = "client",
+        .arity = -2,
+        .acl = kAclSlow,
         .subcommands = {sub("id", 2, N | L | S, kAclConnection, cmd_client_id),
                         sub("setname", 3, N | L | S, kAclConnection, cmd_client_setname),
                         sub("getname", 2, N | L | S, kAclConnection, cmd_client_getname),
@@ -630,23 +657,27 @@ void register_server_commands(CommandTable& t) {
                             cmd_client_kill),
                         sub("help", 2, L | S, kAclConnection, cmd_client_help)}});
     t.add(CommandSpec{
-        .name = "config", .arity = -2, .acl = kAclSlow,
-        .subcommands = {sub("get", -3, A | N | L | S, kAclAdmin | kAclDangerous, cmd_config_get),
-                        sub("set", -4, A | N | L | S, kAclAdmin | kAclDangerous, cmd_config_set),
-                        sub("resetstat", 2, A | N | L | S, kAclAdmin | kAclDangerous,
-                            cmd_config_resetstat),
-                        sub("rewrite", 2, A | N | L | S, kAclAdmin | kAclDangerous,
-                            cmd_config_rewrite),
-                        sub("help", 2, L | S, 0, cmd_config_help)}});
-    t.add(CommandSpec{
-        .name = "command", .arity = -1, .flags = L | S, .acl = kAclConnection | kAclSlow,
-        .handler = cmd_command,
-        .subcommands = {sub("count", 2, L | S, kAclConnection, cmd_command_count),
-                        sub("info", -2, L | S, kAclConnection, cmd_command_info),
-                        sub("docs", -2, L | S, kAclConnection, cmd_command_docs),
-                        sub("list", -2, L | S, kAclConnection, cmd_command_list),
-                        sub("getkeys", -3, L | S, kAclConnection, cmd_command_getkeys),
-                        sub("help", 2, L | S, kAclConnection, cmd_command_help)}});
+        .name = "config",
+        .arity = -2,
+        .acl = kAclSlow,
+        .subcommands = {
+            sub("get", -3, A | N | L | S, kAclAdmin | kAclDangerous, cmd_config_get),
+            sub("set", -4, A | N | L | S, kAclAdmin | kAclDangerous, cmd_config_set),
+            sub("resetstat", 2, A | N | L | S, kAclAdmin | kAclDangerous, cmd_config_resetstat),
+            sub("rewrite", 2, A | N | L | S, kAclAdmin | kAclDangerous, cmd_config_rewrite),
+            sub("help", 2, L | S, 0, cmd_config_help)}});
+    t.add(
+        CommandSpec{.name = "command",
+                    .arity = -1,
+                    .flags = L | S,
+                    .acl = kAclConnection | kAclSlow,
+                    .handler = cmd_command,
+                    .subcommands = {sub("count", 2, L | S, kAclConnection, cmd_command_count),
+                                    sub("info", -2, L | S, kAclConnection, cmd_command_info),
+                                    sub("docs", -2, L | S, kAclConnection, cmd_command_docs),
+                                    sub("list", -2, L | S, kAclConnection, cmd_command_list),
+                                    sub("getkeys", -3, L | S, kAclConnection, cmd_command_getkeys),
+                                    sub("help", 2, L | S, kAclConnection, cmd_command_help)}});
 }
 
 }  // namespace snapstream

@@ -45,10 +45,14 @@ bool parse_string_options(CommandContext& ctx, size_t first, bool for_set, Expir
             f |= kSetPersist;
         } else if (has_next && !(f & (kSetKeepTTL | kSetPersist))) {
             uint32_t which = 0;
-            if (iequals(opt, "EX")) which = kSetEX;
-            else if (iequals(opt, "PX")) which = kSetPX;
-            else if (iequals(opt, "EXAT")) which = kSetEXAT;
-            else if (iequals(opt, "PXAT")) which = kSetPXAT;
+            if (iequals(opt, "EX"))
+                which = kSetEX;
+            else if (iequals(opt, "PX"))
+                which = kSetPX;
+            else if (iequals(opt, "EXAT"))
+                which = kSetEXAT;
+            else if (iequals(opt, "PXAT"))
+                which = kSetPXAT;
             if (which == 0 || (f & (kAnyExpire & ~which))) {
                 ctx.reply.error(kErrSyntax);
                 return false;
@@ -134,7 +138,9 @@ void set_generic(CommandContext& ctx, const ExpireArg& opts, std::string_view ke
     }
 }
 
-void cmd_get(CommandContext& ctx) { get_generic(ctx, ctx.arg(1)); }
+void cmd_get(CommandContext& ctx) {
+    get_generic(ctx, ctx.arg(1));
+}
 
 void cmd_set(CommandContext& ctx) {
     ExpireArg opts;
@@ -154,8 +160,12 @@ void setex_generic(CommandContext& ctx, uint32_t unit) {
     opts.value = ctx.arg(2);
     set_generic(ctx, opts, ctx.arg(1), ctx.arg(3), false);
 }
-void cmd_setex(CommandContext& ctx) { setex_generic(ctx, kSetEX); }
-void cmd_psetex(CommandContext& ctx) { setex_generic(ctx, kSetPX); }
+void cmd_setex(CommandContext& ctx) {
+    setex_generic(ctx, kSetEX);
+}
+void cmd_psetex(CommandContext& ctx) {
+    setex_generic(ctx, kSetPX);
+}
 
 void cmd_getex(CommandContext& ctx) {
     ExpireArg opts;
@@ -235,8 +245,12 @@ void mset_generic(CommandContext& ctx, bool nx) {
     else
         ctx.reply.ok();
 }
-void cmd_mset(CommandContext& ctx) { mset_generic(ctx, false); }
-void cmd_msetnx(CommandContext& ctx) { mset_generic(ctx, true); }
+void cmd_mset(CommandContext& ctx) {
+    mset_generic(ctx, false);
+}
+void cmd_msetnx(CommandContext& ctx) {
+    mset_generic(ctx, true);
+}
 
 // Total length check of APPEND/SETRANGE against proto-max-bulk-len.
 bool check_string_length(CommandContext& ctx, int64_t size, int64_t append) {
@@ -313,8 +327,12 @@ void incr_generic(CommandContext& ctx, int64_t incr) {
     ctx.reply.integer(value);
 }
 
-void cmd_incr(CommandContext& ctx) { incr_generic(ctx, 1); }
-void cmd_decr(CommandContext& ctx) { incr_generic(ctx, -1); }
+void cmd_incr(CommandContext& ctx) {
+    incr_generic(ctx, 1);
+}
+void cmd_decr(CommandContext& ctx) {
+    incr_generic(ctx, -1);
+}
 void cmd_incrby(CommandContext& ctx) {
     if (auto v = int_arg(ctx, ctx.arg(2))) incr_generic(ctx, *v);
 }
@@ -442,9 +460,14 @@ void register_string_commands(CommandTable& t) {
     constexpr uint32_t ws = kAclWrite | kAclString, rs = kAclRead | kAclString;
     auto add = [&](const char* name, int arity, uint32_t flags, uint32_t acl, int first, int last,
                    int step, CommandHandler h) {
-        t.add(CommandSpec{.name = name, .arity = arity, .flags = flags,
-                          .acl = acl | ((flags & F) ? kAclFast : kAclSlow), .first_key = first,
-                          .last_key = last, .key_step = step, .handler = h});
+        t.add(CommandSpec{.name = name,
+                          .arity = arity,
+                          .flags = flags,
+                          .acl = acl | ((flags & F) ? kAclFast : kAclSlow),
+                          .first_key = first,
+                          .last_key = last,
+                          .key_step = step,
+                          .handler = h});
     };
     add("get", 2, R | F, rs, 1, 1, 1, cmd_get);
     add("set", -3, W | D, ws, 1, 1, 1, cmd_set);

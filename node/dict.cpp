@@ -46,7 +46,8 @@ Entry* Dict::find(std::string_view key) {
         const Table& t = t_[ti];
         if (t.size == 0) continue;
         for (Entry* e = t.buckets[h & t.mask]; e; e = e->next) {
-            if (e->keylen == key.size() && std::memcmp(e->key().data(), key.data(), key.size()) == 0)
+            if (e->keylen == key.size() &&
+                std::memcmp(e->key().data(), key.data(), key.size()) == 0)
                 return e;
         }
     }
@@ -72,7 +73,8 @@ Entry* Dict::unlink(std::string_view key) {
         if (t.size == 0) continue;
         Entry** link = &t.buckets[h & t.mask];
         for (Entry* e = *link; e; link = &e->next, e = e->next) {
-            if (e->keylen == key.size() && std::memcmp(e->key().data(), key.data(), key.size()) == 0) {
+            if (e->keylen == key.size() &&
+                std::memcmp(e->key().data(), key.data(), key.size()) == 0) {
                 *link = e->next;
                 e->next = nullptr;
                 --t.used;

@@ -47,7 +47,7 @@ struct Entry {
 static_assert(sizeof(Entry) == 32);
 
 class Dict {
-public:
+  public:
     Dict() = default;
     ~Dict() { clear(); }
     Dict(const Dict&) = delete;
@@ -94,7 +94,7 @@ public:
                 for (Entry* e = t.buckets[i]; e; e = e->next) fn(e);
     }
 
-private:
+  private:
     struct Table {
         std::unique_ptr<Entry*[]> buckets;
         size_t size = 0;

@@ -15,7 +15,7 @@
 namespace snapstream {
 
 class ExpireTable {
-public:
+  public:
     size_t size() const { return used_; }
     void clear() {
         slots_.reset();
@@ -41,7 +41,7 @@ public:
             if (slots_[i].entry) fn(slots_[i].entry, slots_[i].when);
     }
 
-private:
+  private:
     struct Slot {
         Entry* entry = nullptr;
         int64_t when = 0;

@@ -24,11 +24,16 @@ constexpr const char* kRedisCompatVersion = "7.0.15";
 std::string human_bytes(uint64_t n) {
     char buf[64];
     double d = static_cast<double>(n);
-    if (n < 1024) std::snprintf(buf, sizeof(buf), "%" PRIu64 "B", n);
-    else if (n < (1ull << 20)) std::snprintf(buf, sizeof(buf), "%.2fK", d / 1024);
-    else if (n < (1ull << 30)) std::snprintf(buf, sizeof(buf), "%.2fM", d / (1 << 20));
-    else if (n < (1ull << 40)) std::snprintf(buf, sizeof(buf), "%.2fG", d / (1ull << 30));
-    else std::snprintf(buf, sizeof(buf), "%.2fT", d / (1ull << 40));
+    if (n < 1024)
+        std::snprintf(buf, sizeof(buf), "%" PRIu64 "B", n);
+    else if (n < (1ull << 20))
+        std::snprintf(buf, sizeof(buf), "%.2fK", d / 1024);
+    else if (n < (1ull << 30))
+        std::snprintf(buf, sizeof(buf), "%.2fM", d / (1 << 20));
+    else if (n < (1ull << 40))
+        std::snprintf(buf, sizeof(buf), "%.2fG", d / (1ull << 30));
+    else
+        std::snprintf(buf, sizeof(buf), "%.2fT", d / (1ull << 40));
     return buf;
 }
 
@@ -70,16 +75,21 @@ std::string render_info(Server& server, const std::vector<std::string_view>& ask
     bool everything = false, all = false;
     for (auto s : asked) {
         std::string l(s);
-        std::transform(l.begin(), l.end(), l.begin(), [](unsigned char c) { return std::tolower(c); });
-        if (l == "everything") everything = true;
-        else if (l == "all") all = true;
-        else if (l == "default") want.insert({"server", "clients", "memory", "persistence", "stats",
-                                              "replication", "cpu", "modules", "errorstats",
-                                              "cluster", "keyspace"});
-        else want.insert(l);
+        std::transform(l.begin(), l.end(), l.begin(),
+                       [](unsigned char c) { return std::tolower(c); });
+        if (l == "everything")
+            everything = true;
+        else if (l == "all")
+            all = true;
+        else if (l == "default")
+            want.insert({"server", "clients", "memory", "persistence", "stats", "replication",
+                         "cpu", "modules", "errorstats", "cluster", "keyspace"});
+        else
+            want.insert(l);
     }
-    if (asked.empty()) want = {"server", "clients", "memory", "persistence", "stats", "replication",
-                              "cpu", "modules", "errorstats", "cluster", "keyspace"};
+    if (asked.empty())
+        want = {"server", "clients", "memory",     "persistence", "stats",   "replication",
+                "cpu",    "modules", "errorstats", "cluster",     "keyspace"};
     // "all" is every section but modules' own; "everything" adds those. With no modules loaded
     // both mean every section here.
     auto section_on = [&](const char* s) { return everything || all || want.count(s) > 0; };
@@ -110,8 +120,9 @@ std::string render_info(Server& server, const std::vector<std::string_view>& ask
         field(out, "monotonic_clock", "POSIX clock_gettime");
         field(out, "multiplexing_api", "epoll");
         field(out, "atomicvar_api", "c11-builtin");
-        field(out, "gcc_version", std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__) +
-                                      "." + std::to_string(__GNUC_PATCHLEVEL__));
+        field(out, "gcc_version",
+              std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__) + "." +
+                  std::to_string(__GNUC_PATCHLEVEL__));
         field(out, "process_id", static_cast<int64_t>(getpid()));
         field(out, "process_supervised", "no");
         field(out, "run_id", server.run_id());
@@ -152,19 +163,24 @@ std::string render_info(Server& server, const std::vector<std::string_view>& ask
         field(out, "used_memory_peak_human", human_bytes(peak_memory));
         char perc[32];
         std::snprintf(perc, sizeof(perc), "%.2f%%",
-                      peak_memory ? 100.0 * static_cast<double>(used) / static_cast<double>(peak_memory) : 100.0);
+                      peak_memory
+                          ? 100.0 * static_cast<double>(used) / static_cast<double>(peak_memory)
+                          : 100.0);
         field(out, "used_memory_peak_perc", perc);
         field(out, "maxmemory", cfg.maxmemory);
         field(out, "maxmemory_human", human_bytes(cfg.maxmemory));
         field(out, "maxmemory_policy", "noeviction");
         char frag[32];
-        std::snprintf(frag, sizeof(frag), "%.2f", used ? static_cast<double>(rss) / static_cast<double>(used) : 0.0);
+        std::snprintf(frag, sizeof(frag), "%.2f",
+                      used ? static_cast<double>(rss) / static_cast<double>(used) : 0.0);
         field(out, "mem_fragmentation_ratio", frag);
-        field(out, "mem_fragmentation_bytes", static_cast<int64_t>(rss) - static_cast<int64_t>(used));
+        field(out, "mem_fragmentation_bytes",
+              static_cast<int64_t>(rss) - static_cast<int64_t>(used));
         const char* version = nullptr;
         size_t vsz = sizeof(version);
         mallctl("version", &version, &vsz, nullptr, 0);
-        field(out, "mem_allocator", std::string("jemalloc-") + (version ? std::string(version).substr(0, 5) : "?"));
+        field(out, "mem_allocator",
+              std::string("jemalloc-") + (version ? std::string(version).substr(0, 5) : "?"));
         field(out, "lazyfree_pending_objects", 0);
     }
     if (section_on("persistence")) {
@@ -186,9 +202,11 @@ std::string render_info(Server& server, const std::vector<std::string_view>& ask
         field(out, "total_net_input_bytes", s.total_net_input_bytes);
         field(out, "total_net_output_bytes", s.total_net_output_bytes);
         char kbps[32];
-        std::snprintf(kbps, sizeof(kbps), "%.2f", static_cast<double>(server.net_in_metric().per_second()) / 1024);
+        std::snprintf(kbps, sizeof(kbps), "%.2f",
+                      static_cast<double>(server.net_in_metric().per_second()) / 1024);
         field(out, "instantaneous_input_kbps", kbps);
-        std::snprintf(kbps, sizeof(kbps), "%.2f", static_cast<double>(server.net_out_metric().per_second()) / 1024);
+        std::snprintf(kbps, sizeof(kbps), "%.2f",
+                      static_cast<double>(server.net_out_metric().per_second()) / 1024);
         field(out, "instantaneous_output_kbps", kbps);
         field(out, "rejected_connections", s.rejected_connections);
         field(out, "expired_keys", k.expired_keys);
@@ -202,7 +220,8 @@ std::string render_info(Server& server, const std::vector<std::string_view>& ask
         field(out, "pubsub_patterns", 0);
         field(out, "latest_fork_usec", 0);
         field(out, "total_forks", 0);
-        field(out, "client_query_buffer_limit_disconnections", s.client_query_buffer_limit_disconnections);
+        field(out, "client_query_buffer_limit_disconnections",
+              s.client_query_buffer_limit_disconnections);
         field(out, "total_error_replies", s.total_error_replies);
         field(out, "total_reads_processed", s.total_reads_processed);
         field(out, "total_writes_processed", s.total_writes_processed);
@@ -214,12 +233,14 @@ std::string render_info(Server& server, const std::vector<std::string_view>& ask
     }
     if (section_on("cpu")) {
         header("CPU");
-        struct rusage self {}, children{};
+        struct rusage self {
+        }, children{};
         getrusage(RUSAGE_SELF, &self);
         getrusage(RUSAGE_CHILDREN, &children);
         auto secs = [](const timeval& tv) {
             char buf[32];
-            std::snprintf(buf, sizeof(buf), "%ld.%06ld", static_cast<long>(tv.tv_sec), static_cast<long>(tv.tv_usec));
+            std::snprintf(buf, sizeof(buf), "%ld.%06ld", static_cast<long>(tv.tv_sec),
+                          static_cast<long>(tv.tv_usec));
             return std::string(buf);
         };
         field(out, "used_cpu_sys", secs(self.ru_stime));
@@ -233,11 +254,13 @@ std::string render_info(Server& server, const std::vector<std::string_view>& ask
         auto emit = [&](const CommandSpec& c) {
             if (c.calls == 0 && c.rejected_calls == 0 && c.failed_calls == 0) return;
             char buf[256];
-            std::snprintf(buf, sizeof(buf),
-                          "calls=%" PRIu64 ",usec=%" PRIu64 ",usec_per_call=%.2f,rejected_calls=%" PRIu64
-                          ",failed_calls=%" PRIu64,
-                          c.calls, c.usec, c.calls ? static_cast<double>(c.usec) / static_cast<double>(c.calls) : 0.0,
-                          c.rejected_calls, c.failed_calls);
+            std::snprintf(
+                buf, sizeof(buf),
+                "calls=%" PRIu64 ",usec=%" PRIu64 ",usec_per_call=%.2f,rejected_calls=%" PRIu64
+                ",failed_calls=%" PRIu64,
+                c.calls, c.usec,
+                c.calls ? static_cast<double>(c.usec) / static_cast<double>(c.calls) : 0.0,
+                c.rejected_calls, c.failed_calls);
             field(out, "cmdstat_" + c.full_name(), std::string(buf));
         };
         for (const auto& spec : command_table().all()) {
@@ -257,8 +280,8 @@ std::string render_info(Server& server, const std::vector<std::string_view>& ask
             const Database& db = ks.db(i);
             if (db.size() == 0) continue;
             field(out, "db" + std::to_string(i),
-                  "keys=" + std::to_string(db.size()) + ",expires=" + std::to_string(db.expires.size()) +
-                      ",avg_ttl=" + std::to_string(db.avg_ttl));
+                  "keys=" + std::to_string(db.size()) + ",expires=" +
+                      std::to_string(db.expires.size()) + ",avg_ttl=" + std::to_string(db.avg_ttl));
         }
     }
     return out;

@@ -45,7 +45,9 @@ Entry* Keyspace::lookup_read(Database& db, std::string_view key) {
     return e;
 }
 
-Entry* Keyspace::lookup_write(Database& db, std::string_view key) { return lookup(db, key); }
+Entry* Keyspace::lookup_write(Database& db, std::string_view key) {
+    return lookup(db, key);
+}
 
 Entry* Keyspace::add(Database& db, std::string_view key, Value v) {
     Entry* e = Entry::create(key, std::move(v));

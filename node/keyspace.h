@@ -37,7 +37,7 @@ struct KeyspaceStats {
 };
 
 class Keyspace {
-public:
+  public:
     explicit Keyspace(int databases);
 
     int count() const { return static_cast<int>(dbs_.size()); }
@@ -93,7 +93,7 @@ public:
     KeyspaceStats stats;
     std::mt19937_64 rng{0x5eed};
 
-private:
+  private:
     void expire_entry(Database& db, Entry* e);
     Entry* lookup(Database& db, std::string_view key);
 

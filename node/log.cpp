@@ -15,15 +15,23 @@ std::atomic<char> g_role{'M'};
 
 // '%*' → Redis's level mark.
 class LevelMark final : public spdlog::custom_flag_formatter {
-public:
+  public:
     void format(const spdlog::details::log_msg& msg, const std::tm&,
                 spdlog::memory_buf_t& dest) override {
         char c = '*';
         switch (msg.level) {
-            case spdlog::level::trace: c = '.'; break;
-            case spdlog::level::debug: c = '-'; break;
-            case spdlog::level::info: c = '*'; break;
-            default: c = '#'; break;
+            case spdlog::level::trace:
+                c = '.';
+                break;
+            case spdlog::level::debug:
+                c = '-';
+                break;
+            case spdlog::level::info:
+                c = '*';
+                break;
+            default:
+                c = '#';
+                break;
         }
         dest.push_back(c);
     }
@@ -34,7 +42,7 @@ public:
 
 // '%R' → role letter.
 class RoleMark final : public spdlog::custom_flag_formatter {
-public:
+  public:
     void format(const spdlog::details::log_msg&, const std::tm&,
                 spdlog::memory_buf_t& dest) override {
         dest.push_back(g_role.load());
@@ -46,11 +54,16 @@ public:
 
 spdlog::level::level_enum to_spdlog(config::LogLevel level) {
     switch (level) {
-        case config::LogLevel::Debug: return spdlog::level::trace;
-        case config::LogLevel::Verbose: return spdlog::level::debug;
-        case config::LogLevel::Notice: return spdlog::level::info;
-        case config::LogLevel::Warning: return spdlog::level::warn;
-        case config::LogLevel::Nothing: return spdlog::level::off;
+        case config::LogLevel::Debug:
+            return spdlog::level::trace;
+        case config::LogLevel::Verbose:
+            return spdlog::level::debug;
+        case config::LogLevel::Notice:
+            return spdlog::level::info;
+        case config::LogLevel::Warning:
+            return spdlog::level::warn;
+        case config::LogLevel::Nothing:
+            return spdlog::level::off;
     }
     return spdlog::level::info;
 }
@@ -60,8 +73,8 @@ spdlog::level::level_enum to_spdlog(config::LogLevel level) {
 void init_logging(const config::Config& cfg) {
     std::shared_ptr<spdlog::logger> logger;
     if (cfg.logfile.empty()) {
-        logger = std::make_shared<spdlog::logger>("snapstream",
-                                                  std::make_shared<spdlog::sinks::stdout_sink_mt>());
+        logger = std::make_shared<spdlog::logger>(
+            "snapstream", std::make_shared<spdlog::sinks::stdout_sink_mt>());
     } else {
         logger = std::make_shared<spdlog::logger>(
             "snapstream", std::make_shared<spdlog::sinks::basic_file_sink_mt>(cfg.logfile));
@@ -75,8 +88,12 @@ void init_logging(const config::Config& cfg) {
     spdlog::set_default_logger(logger);
 }
 
-void set_log_level(config::LogLevel level) { spdlog::default_logger()->set_level(to_spdlog(level)); }
+void set_log_level(config::LogLevel level) {
+    spdlog::default_logger()->set_level(to_spdlog(level));
+}
 
-void set_log_role(char role) { g_role.store(role); }
+void set_log_role(char role) {
+    g_role.store(role);
+}
 
 }  // namespace snapstream

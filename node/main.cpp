@@ -28,10 +28,12 @@ int main(int argc, char** argv) {
     }
     try {
         snapstream::init_logging(*cfg);
-        spdlog::info("snapstream {} starting, pid={}", SNAPSTREAM_VERSION, static_cast<int>(getpid()));
+        spdlog::info("snapstream {} starting, pid={}", SNAPSTREAM_VERSION,
+                     static_cast<int>(getpid()));
         if (cfg->config_file.empty())
-            spdlog::warn("No config file specified, using the default config. In order to specify a "
-                         "config file use snapstream-server /path/to/config.yaml");
+            spdlog::warn(
+                "No config file specified, using the default config. In order to specify a "
+                "config file use snapstream-server /path/to/config.yaml");
         snapstream::Server server(std::move(*cfg));
         return server.run();
     } catch (const std::exception& e) {

@@ -9,7 +9,8 @@
 
 namespace snapstream {
 
-Poller::Poller(asio::io_context& io) : epfd_(epoll_create1(EPOLL_CLOEXEC)), waiter_(io), events_(512) {
+Poller::Poller(asio::io_context& io)
+    : epfd_(epoll_create1(EPOLL_CLOEXEC)), waiter_(io), events_(512) {
     if (epfd_ < 0) throw std::runtime_error(std::string("epoll_create1: ") + std::strerror(errno));
     // The stream_descriptor owns a duplicate so that both can be closed independently.
     waiter_.assign(::dup(epfd_));
@@ -36,7 +37,9 @@ void Poller::want_write(int fd, PollTarget* target, bool on) {
     epoll_ctl(epfd_, EPOLL_CTL_MOD, fd, &ev);
 }
 
-void Poller::remove(int fd) { epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr); }
+void Poller::remove(int fd) {
+    epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);
+}
 
 void Poller::cancel() {
     std::error_code ec;
@@ -44,11 +47,12 @@ void Poller::cancel() {
 }
 
 void Poller::arm() {
-    waiter_.async_wait(asio::posix::stream_descriptor::wait_read, [this](const std::error_code& ec) {
-        if (ec) return;
-        ready();
-        arm();
-    });
+    waiter_.async_wait(asio::posix::stream_descriptor::wait_read,
+                       [this](const std::error_code& ec) {
+                           if (ec) return;
+                           ready();
+                           arm();
+                       });
 }
 
 void Poller::ready() {

@@ -23,16 +23,16 @@
 namespace snapstream {
 
 class PollTarget {
-public:
+  public:
     virtual void on_readable() = 0;
     virtual void on_writable() = 0;
 
-protected:
+  protected:
     ~PollTarget() = default;
 };
 
 class Poller {
-public:
+  public:
     explicit Poller(asio::io_context& io);
     ~Poller();
     Poller(const Poller&) = delete;
@@ -46,7 +46,7 @@ public:
     // Stops waiting (shutdown).
     void cancel();
 
-private:
+  private:
     void arm();
     void ready();
 

@@ -20,7 +20,7 @@
 namespace snapstream {
 
 class Reply {
-public:
+  public:
     explicit Reply(std::string& out, int resp = 2) : out_(&out), resp_(resp) {}
 
     void simple(std::string_view s) { line('+', s); }
@@ -64,7 +64,7 @@ public:
     uint64_t errors() const { return errors_; }
     std::string& buffer() { return *out_; }
 
-private:
+  private:
     void line(char prefix, std::string_view s) {
         out_->push_back(prefix);
         out_->append(s.data(), s.size());

@@ -17,7 +17,9 @@ int hex_value(char c) {
     return -1;
 }
 
-bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f'; }
+bool is_space(char c) {
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f';
+}
 
 }  // namespace
 
@@ -36,17 +38,30 @@ bool split_inline_args(std::string_view line, std::vector<std::string>& out) {
             if (in_dq) {
                 if (c == '\\' && at(i + 1) == 'x' && hex_value(at(i + 2)) >= 0 &&
                     hex_value(at(i + 3)) >= 0) {
-                    cur.push_back(static_cast<char>(hex_value(at(i + 2)) * 16 + hex_value(at(i + 3))));
+                    cur.push_back(
+                        static_cast<char>(hex_value(at(i + 2)) * 16 + hex_value(at(i + 3))));
                     i += 3;
                 } else if (c == '\\' && i + 1 < n) {
                     ++i;
                     switch (line[i]) {
-                        case 'n': cur.push_back('\n'); break;
-                        case 'r': cur.push_back('\r'); break;
-                        case 't': cur.push_back('\t'); break;
-                        case 'b': cur.push_back('\b'); break;
-                        case 'a': cur.push_back('\a'); break;
-                        default: cur.push_back(line[i]); break;
+                        case 'n':
+                            cur.push_back('\n');
+                            break;
+                        case 'r':
+                            cur.push_back('\r');
+                            break;
+                        case 't':
+                            cur.push_back('\t');
+                            break;
+                        case 'b':
+                            cur.push_back('\b');
+                            break;
+                        case 'a':
+                            cur.push_back('\a');
+                            break;
+                        default:
+                            cur.push_back(line[i]);
+                            break;
                     }
                 } else if (c == '"') {
                     // A closing quote must be followed by a space or the end.
@@ -79,9 +94,15 @@ bool split_inline_args(std::string_view line, std::vector<std::string>& out) {
                         // A NUL byte ends the word (and, at the end of input, the line).
                         done = true;
                         break;
-                    case '"': in_dq = true; break;
-                    case '\'': in_sq = true; break;
-                    default: cur.push_back(c); break;
+                    case '"':
+                        in_dq = true;
+                        break;
+                    case '\'':
+                        in_sq = true;
+                        break;
+                    default:
+                        cur.push_back(c);
+                        break;
                 }
             }
             if (i < n) ++i;

@@ -26,7 +26,7 @@
 namespace snapstream {
 
 class RequestParser {
-public:
+  public:
     enum class Status { NeedMore, Command, Error };
 
     struct Limits {
@@ -49,7 +49,7 @@ public:
     // True when nothing of a next request has been parsed yet.
     bool idle() const { return pos_ == request_start_; }
 
-private:
+  private:
     Status fail(std::string message);
     Status parse_inline(std::string_view buf);
     Status parse_multibulk(std::string_view buf, const Limits& limits);

@@ -64,10 +64,7 @@ void CommandContext::select(int index) {
 }
 
 Server::Server(config::Config cfg)
-    : cfg_(std::move(cfg)),
-      signals_(io_, SIGTERM, SIGINT),
-      cron_timer_(io_),
-      ks_(cfg_.databases) {
+    : cfg_(std::move(cfg)), signals_(io_, SIGTERM, SIGINT), cron_timer_(io_), ks_(cfg_.databases) {
     uint64_t seed = 0;
     if (getrandom(&seed, sizeof(seed), 0) == sizeof(seed)) set_hash_seed(seed);
     ks_.rng.seed(seed ^ static_cast<uint64_t>(wall_clock_us()));
@@ -77,7 +74,9 @@ Server::Server(config::Config cfg)
 
 Server::~Server() = default;
 
-int64_t Server::mstime() const { return wall_clock_ms(); }
+int64_t Server::mstime() const {
+    return wall_clock_ms();
+}
 
 void Server::adjust_open_files_limit() {
     // Room for maxclients connections plus the node's own descriptors (listeners, logs, files),
@@ -89,10 +88,11 @@ void Server::adjust_open_files_limit() {
     raised.rlim_cur = std::min(want, lim.rlim_max);
     if (setrlimit(RLIMIT_NOFILE, &raised) == 0 && raised.rlim_cur >= want) return;
     const int64_t fit = static_cast<int64_t>(raised.rlim_cur) - 32;
-    spdlog::warn("You requested maxclients of {} requiring at least {} max file descriptors; the "
-                 "limit allows {}, so maxclients is now {}.",
-                 cfg_.maxclients, static_cast<uint64_t>(want), static_cast<uint64_t>(raised.rlim_cur),
-                 fit > 1 ? fit : 1);
+    spdlog::warn(
+        "You requested maxclients of {} requiring at least {} max file descriptors; the "
+        "limit allows {}, so maxclients is now {}.",
+        cfg_.maxclients, static_cast<uint64_t>(want), static_cast<uint64_t>(raised.rlim_cur),
+        fit > 1 ? fit : 1);
     cfg_.maxclients = fit > 1 ? fit : 1;
 }
 
@@ -106,8 +106,10 @@ int Server::run() {
     listen();
     if (!cfg_.pidfile.empty()) {
         std::ofstream pf(cfg_.pidfile);
-        if (pf) pf << getpid() << "\n";
-        else spdlog::warn("Failed to write PID file: {}", std::strerror(errno));
+        if (pf)
+            pf << getpid() << "\n";
+        else
+            spdlog::warn("Failed to write PID file: {}", std::strerror(errno));
     }
     signals_.async_wait([this](const std::error_code& ec, int sig) {
         if (ec) return;
@@ -152,8 +154,9 @@ void Server::listen() {
         acceptors_.push_back(std::move(acceptor));
         any = true;
     }
-    if (!any) throw std::runtime_error("Failed listening on port " + std::to_string(cfg_.port) +
-                                       " (tcp): no bind address available");
+    if (!any)
+        throw std::runtime_error("Failed listening on port " + std::to_string(cfg_.port) +
+                                 " (tcp): no bind address available");
 }
 
 void Server::accept_on(asio::ip::tcp::acceptor& acceptor) {
@@ -223,7 +226,8 @@ void Server::execute(Client& client, std::span<const std::string_view> argv) {
         const CommandSpec* sub = cmd->find_subcommand(argv[1]);
         if (!sub) {
             std::string upper(argv[0]);
-            for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+            for (char& ch : upper)
+                ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
             std::string_view name = argv[1].substr(0, std::min<size_t>(argv[1].size(), 128));
             reply.error("ERR unknown subcommand '" + std::string(name.substr(0, name.find('\0'))) +
                         "'. Try " + upper + " HELP.");
@@ -340,13 +344,17 @@ void Server::reset_stats() {
     ks_.stats = KeyspaceStats{};
     ops_metric_ = net_in_metric_ = net_out_metric_ = InstantMetric{};
     for (const auto& spec : command_table().all()) {
-        auto reset = [](const CommandSpec& s) { s.calls = s.usec = s.rejected_calls = s.failed_calls = 0; };
+        auto reset = [](const CommandSpec& s) {
+            s.calls = s.usec = s.rejected_calls = s.failed_calls = 0;
+        };
         reset(*spec);
         for (const auto& sub : spec->subcommands) reset(sub);
     }
 }
 
-void Server::set_log_level(config::LogLevel level) { snapstream::set_log_level(level); }
+void Server::set_log_level(config::LogLevel level) {
+    snapstream::set_log_level(level);
+}
 
 std::optional<std::string> Server::apply_config_change(const std::vector<std::string>& names,
                                                        const config::Config& previous) {

@@ -33,7 +33,7 @@ namespace snapstream {
 class Server;
 
 class Client final : public std::enable_shared_from_this<Client>, public PollTarget {
-public:
+  public:
     Client(Server& server, asio::ip::tcp::socket socket, uint64_t id);
     ~Client();
 
@@ -62,7 +62,7 @@ public:
     const CommandSpec* last_cmd = nullptr;
     bool queued_for_write = false;
 
-private:
+  private:
     void on_readable() override;
     void on_writable() override;
     void process_input();
@@ -120,7 +120,7 @@ struct CommandContext {
 };
 
 class Server {
-public:
+  public:
     explicit Server(config::Config cfg);
     ~Server();
 
@@ -160,7 +160,7 @@ public:
     // Milliseconds the event loop must sleep before the next command (DEBUG SLEEP blocks it).
     int64_t mstime() const;
 
-private:
+  private:
     void listen();
     void adjust_open_files_limit();
     void accept_on(asio::ip::tcp::acceptor& acceptor);

@@ -113,20 +113,28 @@ void Value::release() {
 
 const char* type_name(ValueType t) {
     switch (t) {
-        case ValueType::String: return "string";
-        case ValueType::List: return "list";
-        case ValueType::Set: return "set";
-        case ValueType::ZSet: return "zset";
-        case ValueType::Hash: return "hash";
+        case ValueType::String:
+            return "string";
+        case ValueType::List:
+            return "list";
+        case ValueType::Set:
+            return "set";
+        case ValueType::ZSet:
+            return "zset";
+        case ValueType::Hash:
+            return "hash";
     }
     return "none";
 }
 
 const char* encoding_name(const Value& v) {
     switch (v.encoding()) {
-        case Encoding::Int: return "int";
-        case Encoding::Embstr: return "embstr";
-        case Encoding::Raw: return "raw";
+        case Encoding::Int:
+            return "int";
+        case Encoding::Embstr:
+            return "embstr";
+        case Encoding::Raw:
+            return "raw";
     }
     return "unknown";
 }

@@ -26,7 +26,7 @@ enum class Encoding : uint8_t { Int, Embstr, Raw };
 constexpr size_t kEmbstrLimit = 44;
 
 class Value {
-public:
+  public:
     Value() : type_(ValueType::String), enc_(Encoding::Int), len_(0) { u_.i = 0; }
     ~Value() { release(); }
     Value(const Value&) = delete;
@@ -67,7 +67,7 @@ public:
     // Bytes held on the heap beside the 16-byte header (for memory accounting and DEBUG).
     size_t heap_bytes() const;
 
-private:
+  private:
     void release();
     void steal(Value& o) {
         type_ = o.type_;

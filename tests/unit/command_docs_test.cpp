@@ -19,7 +19,7 @@ namespace {
 // --- a small RESP2 reader for checking replies ------------------------------------------------
 
 struct Resp {
-    char kind = 0;  // '+', '-', ':', '$', '*'
+    char kind = 0;  // '+', '-', ':', '$', '*', '%', '~'
     std::string str;
     int64_t num = 0;
     std::vector<Resp> items;
@@ -40,7 +40,9 @@ bool read_resp(std::string_view in, size_t& pos, Resp& out) {
             return true;
         case ':':
         case '$':
-        case '*': {
+        case '*':
+        case '%':    // RESP3 map: n pairs
+        case '~': {  // RESP3 set
             if (line.empty()) return false;
             size_t used = 0;
             long long n = std::stoll(line, &used);
@@ -56,7 +58,7 @@ bool read_resp(std::string_view in, size_t& pos, Resp& out) {
                 return true;
             }
             if (n < 0) return false;
-            out.items.resize(static_cast<size_t>(n));
+            out.items.resize(static_cast<size_t>(out.kind == '%' ? 2 * n : n));
             for (Resp& item : out.items)
                 if (!read_resp(in, pos, item)) return false;
             return true;
@@ -74,10 +76,10 @@ Resp parse_whole(std::string_view in) {
     return r;
 }
 
-// The keys of a RESP2 map (a flat array of key, value, ...).
+// The keys of a map (RESP2: a flat array of key, value, ...; RESP3: '%').
 std::vector<std::string> map_keys(const Resp& m) {
     std::vector<std::string> keys;
-    EXPECT_EQ(m.kind, '*');
+    EXPECT_TRUE(m.kind == '*' || m.kind == '%');
     EXPECT_EQ(m.items.size() % 2, 0u);
     for (size_t i = 0; i + 1 < m.items.size(); i += 2) {
         EXPECT_EQ(m.items[i].kind, '$');
@@ -434,7 +436,7 @@ void check_arg_map(const Resp& a) {
         EXPECT_EQ(ksi->kind, ':');
     }
     if (const Resp* flags = map_get(a, "flags")) {
-        EXPECT_EQ(flags->kind, '*');
+        EXPECT_TRUE(flags->kind == '*' || flags->kind == '~');
         for (const Resp& f : flags->items) EXPECT_EQ(f.kind, '+');  // redis-cli asserts this
     }
     const std::string& type = map_get(a, "type")->str;
@@ -512,6 +514,44 @@ TEST(CommandDocsReply, ContainerListsDocumentedSubcommands) {
     const Resp* subs = map_get(r, "subcommands");
     EXPECT_EQ(map_keys(*subs), (std::vector<std::string>{"config|get", "config|set"}));
     EXPECT_EQ(map_get(*map_get(*subs, "config|get"), "group")->str, "server");
+}
+
+// The same reply with every RESP2 map/set turned into an array, to compare the two protocols.
+Resp as_resp2(const Resp& r) {
+    Resp out = r;
+    if (out.kind == '%' || out.kind == '~') {
+        out.kind = '*';
+        out.num = static_cast<int64_t>(out.items.size());
+    }
+    for (Resp& item : out.items) item = as_resp2(item);
+    return out;
+}
+
+bool same_resp(const Resp& a, const Resp& b) {
+    if (a.kind != b.kind || a.str != b.str || a.num != b.num || a.items.size() != b.items.size())
+        return false;
+    for (size_t i = 0; i < a.items.size(); ++i)
+        if (!same_resp(a.items[i], b.items[i])) return false;
+    return true;
+}
+
+TEST(CommandDocsReply, Resp3UsesMapsAndSets) {
+    CommandSpec set;
+    set.name = "set";
+    std::string out2, out3;
+    Reply reply2(out2, 2), reply3(out3, 3);
+    reply_command_docs(reply2, set);
+    reply_command_docs(reply3, set);
+    Resp r2 = parse_whole(out2);
+    Resp r3 = parse_whole(out3);
+    EXPECT_EQ(r3.kind, '%');
+    EXPECT_EQ(map_get(r3, "history")->kind, '~');
+    const Resp* args = map_get(r3, "arguments");
+    EXPECT_EQ(args->kind, '*');
+    EXPECT_EQ(args->items[0].kind, '%');
+    EXPECT_EQ(map_get(args->items[2], "flags")->kind, '~');
+    EXPECT_TRUE(same_resp(as_resp2(r3), r2));  // only the aggregate types differ
+    for (const Resp& a : args->items) check_arg_map(a);
 }
 
 TEST(CommandDocsReply, UnknownCommandIsAnEmptyMap) {

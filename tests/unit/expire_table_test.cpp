@@ -319,7 +319,7 @@ void sample_and_erase(size_t n, size_t batch, uint64_t seed, bool erase_all) {
             erased.insert(e);
             return true;
         });
-        if (HasFailure()) return;
+        if (::testing::Test::HasFailure()) return;
     }
     // Survivors are intact.
     expect_matches(t, model);
@@ -331,9 +331,9 @@ TEST(ExpireTableSample, ToleratesEraseInCallback) {
     for (size_t n : {1, 2, 13, 100, 1000, 5000}) {
         for (size_t batch : {1, 20, 1000}) {
             sample_and_erase(n, batch, n * 131 + batch, /*erase_all=*/true);
-            if (HasFailure()) return;
+            if (::testing::Test::HasFailure()) return;
             sample_and_erase(n, batch, n * 137 + batch, /*erase_all=*/false);
-            if (HasFailure()) return;
+            if (::testing::Test::HasFailure()) return;
         }
     }
 }

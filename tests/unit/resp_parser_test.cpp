@@ -399,7 +399,7 @@ TEST(RespParserMultibulk, PartialHeaderNeedsMore) {
     EXPECT_EQ(p.parse("*2\r\n$3\r\nGET\r\n$1\r\na\r\n", {}), Status::Command);
     EXPECT_EQ(std::vector<std::string_view>(p.argv().begin(), p.argv().end()),
               (std::vector<std::string_view>{"GET", "a"}));
-    EXPECT_EQ(p.consumed(), 21u);
+    EXPECT_EQ(p.consumed(), 20u);  // 4 + 4 + 5 + 4 + 3 bytes
     EXPECT_TRUE(p.idle());
 }
 
@@ -636,13 +636,14 @@ TEST(RespParserPipeline, OneByteAtATime) {
 TEST(RespParserPipeline, CompactionLeavesOnlyThePartialRequest) {
     const std::string first = multibulk({"SET", "k", "v"});
     const std::string second = multibulk({"GET", "k"});
-    for (size_t cut = first.size(); cut <= first.size() + second.size(); ++cut) {
+    // Every cut that leaves the second request incomplete.
+    for (size_t cut = first.size(); cut < first.size() + second.size(); ++cut) {
         FakeClient c;
         const std::string all = first + second;
         c.read(std::string_view(all).substr(0, cut));
-        EXPECT_EQ(c.commands, std::vector<Args>{{"SET", "k", "v"}});
+        EXPECT_EQ(c.commands, (std::vector<Args>{{"SET", "k", "v"}}));
         // Everything of the first request was consumed and dropped.
-        EXPECT_EQ(c.buffered(), cut == all.size() ? 0u : cut - first.size());
+        EXPECT_EQ(c.buffered(), cut - first.size());
         c.read(std::string_view(all).substr(cut));
         EXPECT_EQ(c.commands, (std::vector<Args>{{"SET", "k", "v"}, {"GET", "k"}}));
         EXPECT_EQ(c.buffered(), 0u);

@@ -43,7 +43,7 @@ TEST(ValueEncoding, StrictIntegersAreIntEncoded) {
 }
 
 TEST(ValueEncoding, NonCanonicalNumbersAreNotInt) {
-    for (const std::string s :
+    for (const std::string& s :
          {"01"s, "-0"s, " 1"s, "1 "s, "+1"s, "00"s, "-"s, ""s, "1.0"s, "1e3"s, "0x10"s, "1\0"s,
           "9223372036854775808"s, "-9223372036854775809"s, "12345678901234567890"s,
           "-09223372036854775808"s, "123456789012345678901"s}) {
