@@ -94,7 +94,7 @@ void Client::on_writable() {
 void Client::process_input() {
     RequestParser::Limits limits;
     limits.max_bulk_len = server_.cfg().proto_max_bulk_len;
-    while (!close_after_reply_ && !closed_) {
+    while (!close_after_reply_ && !closed_ && !blocked) {
         limits.authenticated = authenticated;
         auto st = parser_.parse(std::string_view(query_.data(), query_used_), limits);
         if (st == RequestParser::Status::NeedMore) break;
@@ -152,9 +152,15 @@ void Client::flush() {
     if (close_after_reply_) close();
 }
 
+void Client::resume() {
+    process_input();
+}
+
 void Client::close() {
     if (closed_) return;
     closed_ = true;
+    server_.unblock_client(*this, false);
+    server_.unwatch_all(*this);
     server_.poller().remove(fd_);
     ::close(fd_);
     fd_ = -1;
@@ -173,9 +179,14 @@ std::string Client::info_line() const {
     s += " name=" + name;
     s += " age=" + std::to_string((now - ctime_ms) / 1000);
     s += " idle=" + std::to_string((now - last_interaction_ms) / 1000);
-    s += " flags=N";
+    std::string flags;
+    if (blocked) flags += 'b';
+    if (dirty_cas) flags += 'd';
+    if (in_multi) flags += 'x';
+    s += " flags=" + (flags.empty() ? std::string("N") : flags);
     s += " db=" + std::to_string(db);
-    s += " sub=0 psub=0 ssub=0 multi=-1";
+    s += " sub=0 psub=0 ssub=0 multi=" +
+         (in_multi ? std::to_string(queued.size()) : std::string("-1"));
     s += " qbuf=" + std::to_string(query_used_);
     s += " qbuf-free=" + std::to_string(query_.size() - query_used_);
     s += " argv-mem=0 multi-mem=0";

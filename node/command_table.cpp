@@ -1,6 +1,8 @@
 #include "node/command_table.h"
 
+
 #include <cctype>
+#include <cmath>
 
 #include "node/command_util.h"
 
@@ -39,6 +41,7 @@ const CommandTable& command_table() {
         register_string_commands(t);
         register_key_commands(t);
         register_server_commands(t);
+        register_transaction_commands(t);
         return t;
     }();
     return table;
@@ -121,6 +124,22 @@ Entry* lookup_read_string(CommandContext& ctx, std::string_view key, bool& wrong
     return wrong_type ? nullptr : e;
 }
 
+Entry* lookup_read_typed(CommandContext& ctx, std::string_view key, ValueType type,
+                         bool& wrong_type) {
+    Entry* e = ctx.ks.lookup_read(*ctx.db, key);
+    wrong_type = e && e->value.type() != type;
+    if (wrong_type) ctx.reply.error(kErrWrongType);
+    return wrong_type ? nullptr : e;
+}
+
+Entry* lookup_write_typed(CommandContext& ctx, std::string_view key, ValueType type,
+                          bool& wrong_type) {
+    Entry* e = ctx.ks.lookup_write(*ctx.db, key);
+    wrong_type = e && e->value.type() != type;
+    if (wrong_type) ctx.reply.error(kErrWrongType);
+    return wrong_type ? nullptr : e;
+}
+
 void reply_invalid_expire(CommandContext& ctx) {
     ctx.reply.error("ERR invalid expire time in '" + ctx.cmd->full_name() + "' command");
 }
@@ -174,6 +193,26 @@ void reply_subcommand_syntax_error(CommandContext& ctx) {
     ctx.reply.error("ERR unknown subcommand or wrong number of arguments for '" +
                     std::string(sub.substr(0, sub.find('\0'))) + "'. Try " + upper(ctx.arg(0)) +
                     " HELP.");
+}
+
+}  // namespace snapstream
+
+namespace snapstream {
+
+std::optional<int64_t> block_timeout_arg(CommandContext& ctx, std::string_view s) {
+    auto v = parse_long_double(s);
+    if (!v) {
+        ctx.reply.error("ERR timeout is not a float or out of range");
+        return std::nullopt;
+    }
+    const long double ms = std::ceil(*v * 1000.0L);
+    // Redis converts to long long without a range check; on x86-64 anything out of range
+    // (including inf) becomes LLONG_MIN, i.e. "negative".
+    if (!(ms >= 0) || ms >= 9.2e18L) {
+        ctx.reply.error("ERR timeout is negative");
+        return std::nullopt;
+    }
+    return static_cast<int64_t>(ms);
 }
 
 }  // namespace snapstream

@@ -36,6 +36,9 @@ enum CommandFlag : uint32_t {
     kCmdMayReplicate = 1u << 13,  // "may_replicate"
     kCmdNoMulti = 1u << 14,       // "no_multi"
     kCmdAllowBusy = 1u << 15,     // "allow_busy"
+    // Internal (not reported): runs at once inside MULTI instead of being queued (EXEC, DISCARD,
+    // MULTI, WATCH, QUIT, RESET), as Redis's processCommand exempts them.
+    kCmdTransactionControl = 1u << 31,
 };
 
 // ACL categories, named as COMMAND INFO reports them ("@keyspace", ...).

@@ -32,6 +32,14 @@ std::optional<int64_t> int_arg(CommandContext& ctx, std::string_view s,
 // Lookups that reply and return nullptr for a key of another type.
 Entry* lookup_read_string(CommandContext& ctx, std::string_view key, bool& wrong_type);
 
+// Lookups for the collection commands: the entry if the key holds `type`; nullptr if it is
+// missing (wrong_type = false) or holds another type (wrong_type = true, WRONGTYPE replied).
+// The read form counts keyspace hits/misses; the write form does not.
+Entry* lookup_read_typed(CommandContext& ctx, std::string_view key, ValueType type,
+                         bool& wrong_type);
+Entry* lookup_write_typed(CommandContext& ctx, std::string_view key, ValueType type,
+                          bool& wrong_type);
+
 // "invalid expire time in '<cmd>' command".
 void reply_invalid_expire(CommandContext& ctx);
 
@@ -40,15 +48,36 @@ std::optional<int> int32_arg(CommandContext& ctx, std::string_view s, const char
 // A whole database index argument in [0, databases); replies on error.
 std::optional<int> db_index_arg(CommandContext& ctx, std::string_view s);
 
-// Marks one change for `rdb_changes_since_last_save` (and, later, keys' WATCH state).
+// Counts changes for `rdb_changes_since_last_save`.
 inline void mark_dirty(CommandContext& ctx, uint64_t n = 1) {
     ctx.server.stats().dirty += n;
 }
+
+// A key's value changed (written, deleted, renamed, TTL changed): clients WATCHing it will
+// have their EXEC fail. Every write command calls this for each key it changes, where Redis
+// calls signalModifiedKey.
+inline void signal_modified(CommandContext& ctx, const Database& db, std::string_view key) {
+    ctx.server.touch_watched_key(db.id, key);
+}
+inline void signal_modified(CommandContext& ctx, std::string_view key) {
+    signal_modified(ctx, *ctx.db, key);
+}
+
+// One key changed: counts it for the next save and signals WATCHers.
+inline void key_changed(CommandContext& ctx, std::string_view key) {
+    mark_dirty(ctx);
+    signal_modified(ctx, key);
+}
+
+// A blocking command's timeout in seconds (a float), as milliseconds (0 = forever); replies
+// "timeout is not a float or out of range" / "timeout is negative" and returns nullopt.
+std::optional<int64_t> block_timeout_arg(CommandContext& ctx, std::string_view s);
 
 // Registration functions of the command families (one file each).
 void register_string_commands(CommandTable& t);
 void register_key_commands(CommandTable& t);
 void register_server_commands(CommandTable& t);
+void register_transaction_commands(CommandTable& t);
 
 }  // namespace snapstream
 

@@ -13,9 +13,11 @@ namespace {
 void cmd_del(CommandContext& ctx) {
     int64_t n = 0;
     for (size_t i = 1; i < ctx.argc(); ++i) {
-        if (ctx.ks.lookup_write(*ctx.db, ctx.arg(i)) && ctx.ks.remove(*ctx.db, ctx.arg(i))) ++n;
+        if (ctx.ks.lookup_write(*ctx.db, ctx.arg(i)) && ctx.ks.remove(*ctx.db, ctx.arg(i))) {
+            key_changed(ctx, ctx.arg(i));
+            ++n;
+        }
     }
-    mark_dirty(ctx, static_cast<uint64_t>(n));
     ctx.reply.integer(n);
 }
 
@@ -160,7 +162,8 @@ void rename_generic(CommandContext& ctx, bool nx) {
     ctx.ks.remove(*ctx.db, from);
     Entry* moved = ctx.ks.add(*ctx.db, to, std::move(v));
     if (when >= 0) ctx.ks.set_expire(*ctx.db, moved, when);
-    mark_dirty(ctx);
+    signal_modified(ctx, from);
+    key_changed(ctx, to);
     if (nx)
         ctx.reply.integer(1);
     else
@@ -187,6 +190,8 @@ void cmd_move(CommandContext& ctx) {
         return;
     }
     ctx.ks.move(src, dst, ctx.arg(1));
+    signal_modified(ctx, src, ctx.arg(1));
+    signal_modified(ctx, dst, ctx.arg(1));
     mark_dirty(ctx);
     ctx.reply.integer(1);
 }
@@ -228,6 +233,7 @@ void cmd_copy(CommandContext& ctx) {
     }
     Entry* copy = ctx.ks.add(*dst, newkey, e->value.clone());
     if (when >= 0) ctx.ks.set_expire(*dst, copy, when);
+    signal_modified(ctx, *dst, newkey);
     mark_dirty(ctx);
     ctx.reply.integer(1);
 }
@@ -291,7 +297,7 @@ void expire_generic(CommandContext& ctx, int64_t basetime, bool seconds) {
     } else {
         ctx.ks.set_expire(*ctx.db, e, when);
     }
-    mark_dirty(ctx);
+    key_changed(ctx, ctx.arg(1));
     ctx.reply.integer(1);
 }
 void cmd_expire(CommandContext& ctx) {
@@ -338,7 +344,7 @@ void cmd_pexpiretime(CommandContext& ctx) {
 void cmd_persist(CommandContext& ctx) {
     Entry* e = ctx.ks.lookup_write(*ctx.db, ctx.arg(1));
     if (e && ctx.ks.persist(*ctx.db, e)) {
-        mark_dirty(ctx);
+        key_changed(ctx, ctx.arg(1));
         ctx.reply.integer(1);
     } else {
         ctx.reply.integer(0);
@@ -417,7 +423,13 @@ void cmd_swapdb(CommandContext& ctx) {
         ctx.reply.error(kErrDbRange);
         return;
     }
-    if (*a != *b) ctx.ks.swap(*a, *b);
+    if (*a != *b) {
+        ctx.server.touch_all_watched_keys_in_db(*a, *b);
+        ctx.server.touch_all_watched_keys_in_db(*b, *a);
+        ctx.ks.swap(*a, *b);
+        ctx.server.signal_all_blocked_keys(*a);
+        ctx.server.signal_all_blocked_keys(*b);
+    }
     mark_dirty(ctx);
     ctx.reply.ok();
 }
@@ -439,6 +451,7 @@ bool flush_mode_ok(CommandContext& ctx) {
 void cmd_flushdb(CommandContext& ctx) {
     if (!flush_mode_ok(ctx)) return;
     mark_dirty(ctx, ctx.db->size());
+    ctx.server.touch_all_watched_keys_in_db(ctx.db->id, -1);
     ctx.ks.flush(*ctx.db);
     ctx.reply.ok();
 }
@@ -448,6 +461,7 @@ void cmd_flushall(CommandContext& ctx) {
     uint64_t n = 0;
     for (int i = 0; i < ctx.ks.count(); ++i) n += ctx.ks.db(i).size();
     mark_dirty(ctx, n);
+    for (int i = 0; i < ctx.ks.count(); ++i) ctx.server.touch_all_watched_keys_in_db(i, -1);
     ctx.ks.flush_all();
     ctx.reply.ok();
 }

@@ -636,7 +636,8 @@ void register_server_commands(CommandTable& t) {
     add("ping", -1, F, kAclConnection, cmd_ping);
     add("echo", 2, F, kAclConnection, cmd_echo);
     add("time", 1, L | S | F, 0, cmd_time);
-    add("quit", -1, kCmdAllowBusy | N | L | S | kCmdNoAuth, kAclConnection, cmd_quit);
+    add("quit", -1, kCmdAllowBusy | N | L | S | kCmdNoAuth | kCmdTransactionControl,
+        kAclConnection, cmd_quit);
     add("auth", -2, N | L | S | F | kCmdNoAuth | kCmdAllowBusy, kAclConnection, cmd_auth);
     add("hello", -1, N | L | S | F | kCmdNoAuth | kCmdAllowBusy, kAclConnection, cmd_hello);
     add("info", -1, L | S, kAclDangerous, cmd_info);

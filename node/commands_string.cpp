@@ -128,7 +128,7 @@ void set_generic(CommandContext& ctx, const ExpireArg& opts, std::string_view ke
         return;
     }
     Entry* e = ctx.ks.set(*ctx.db, key, Value::string(value), opts.flags & kSetKeepTTL);
-    mark_dirty(ctx);
+    key_changed(ctx, key);
     if (when) ctx.ks.set_expire(*ctx.db, e, *when);
     if (!(opts.flags & kSetGet)) {
         if (reply_int)
@@ -185,12 +185,12 @@ void cmd_getex(CommandContext& ctx) {
     reply_string(ctx, e->value);
     if ((opts.flags & (kSetEXAT | kSetPXAT)) && *when <= ctx.ks.now()) {
         ctx.ks.remove(*ctx.db, ctx.arg(1));
-        mark_dirty(ctx);
+        key_changed(ctx, ctx.arg(1));
     } else if (when) {
         ctx.ks.set_expire(*ctx.db, e, *when);
-        mark_dirty(ctx);
+        key_changed(ctx, ctx.arg(1));
     } else if (opts.flags & kSetPersist) {
-        if (ctx.ks.persist(*ctx.db, e)) mark_dirty(ctx);
+        if (ctx.ks.persist(*ctx.db, e)) key_changed(ctx, ctx.arg(1));
     }
 }
 
@@ -204,13 +204,13 @@ void cmd_getdel(CommandContext& ctx) {
     }
     reply_string(ctx, e->value);
     ctx.ks.remove(*ctx.db, ctx.arg(1));
-    mark_dirty(ctx);
+    key_changed(ctx, ctx.arg(1));
 }
 
 void cmd_getset(CommandContext& ctx) {
     if (!get_generic(ctx, ctx.arg(1))) return;
     ctx.ks.set(*ctx.db, ctx.arg(1), Value::string(ctx.arg(2)));
-    mark_dirty(ctx);
+    key_changed(ctx, ctx.arg(1));
 }
 
 void cmd_mget(CommandContext& ctx) {
@@ -239,7 +239,7 @@ void mset_generic(CommandContext& ctx, bool nx) {
     }
     for (size_t i = 1; i < ctx.argc(); i += 2)
         ctx.ks.set(*ctx.db, ctx.arg(i), Value::string(ctx.arg(i + 1)));
-    mark_dirty(ctx, (ctx.argc() - 1) / 2);
+    for (size_t i = 1; i < ctx.argc(); i += 2) key_changed(ctx, ctx.arg(i));
     if (nx)
         ctx.reply.integer(1);
     else
@@ -282,7 +282,7 @@ void cmd_append(CommandContext& ctx) {
         if (!add.empty()) std::memcpy(p + old, add.data(), add.size());
         total = old + add.size();
     }
-    mark_dirty(ctx);
+    key_changed(ctx, ctx.arg(1));
     ctx.reply.integer(static_cast<int64_t>(total));
 }
 
@@ -323,7 +323,7 @@ void incr_generic(CommandContext& ctx, int64_t incr) {
         ctx.ks.overwrite(e, Value::integer(value));
     else
         ctx.ks.add(*ctx.db, ctx.arg(1), Value::integer(value));
-    mark_dirty(ctx);
+    key_changed(ctx, ctx.arg(1));
     ctx.reply.integer(value);
 }
 
@@ -381,7 +381,7 @@ void cmd_incrbyfloat(CommandContext& ctx) {
         ctx.ks.overwrite(e, Value::plain_string(*text));
     else
         ctx.ks.add(*ctx.db, ctx.arg(1), Value::plain_string(*text));
-    mark_dirty(ctx);
+    key_changed(ctx, ctx.arg(1));
     ctx.reply.bulk(*text);
 }
 
@@ -449,7 +449,7 @@ void cmd_setrange(CommandContext& ctx) {
     const size_t need = static_cast<size_t>(*offset) + value.size();
     char* p = e->value.make_raw(need > old ? need : old);
     std::memcpy(p + *offset, value.data(), value.size());
-    mark_dirty(ctx);
+    key_changed(ctx, ctx.arg(1));
     ctx.reply.integer(static_cast<int64_t>(e->value.str_len()));
 }
 

@@ -53,6 +53,7 @@ Entry* Keyspace::add(Database& db, std::string_view key, Value v) {
     Entry* e = Entry::create(key, std::move(v));
     e->lru = lru_clock_;
     db.dict.insert(e);
+    notify_added(db, e);
     return e;
 }
 
@@ -65,6 +66,7 @@ Entry* Keyspace::set(Database& db, std::string_view key, Value v, bool keep_ttl)
         db.expires.erase(e);
         e->flags &= ~Entry::kHasExpire;
     }
+    notify_added(db, e);
     return e;
 }
 
@@ -98,6 +100,7 @@ void Keyspace::move(Database& from, Database& to, std::string_view key) {
     }
     to.dict.insert(e);
     if (when >= 0) to.expires.set(e, when);
+    notify_added(to, e);
 }
 
 void Keyspace::flush(Database& db) {

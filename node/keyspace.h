@@ -89,12 +89,18 @@ class Keyspace {
     // Called for each key deleted by expiry (lazy or active), before it is freed. Propagation
     // (DEL to AOF/replicas) hooks in here.
     std::function<void(Database&, std::string_view key)> on_expired;
+    // Called when a list or sorted set is stored under a key (clients may be blocked on it).
+    std::function<void(Database&, std::string_view key)> on_added;
 
     KeyspaceStats stats;
     std::mt19937_64 rng{0x5eed};
 
   private:
     void expire_entry(Database& db, Entry* e);
+    void notify_added(Database& db, const Entry* e) {
+        const ValueType t = e->value.type();
+        if ((t == ValueType::List || t == ValueType::ZSet) && on_added) on_added(db, e->key());
+    }
     Entry* lookup(Database& db, std::string_view key);
 
     std::vector<Database> dbs_;

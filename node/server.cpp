@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "common/hash.h"
+#include "node/command_util.h"
 #include "node/log.h"
 
 namespace snapstream {
@@ -64,7 +65,19 @@ void CommandContext::select(int index) {
 }
 
 Server::Server(config::Config cfg)
-    : cfg_(std::move(cfg)), signals_(io_, SIGTERM, SIGINT), cron_timer_(io_), ks_(cfg_.databases) {
+    : cfg_(std::move(cfg)),
+      signals_(io_, SIGTERM, SIGINT),
+      cron_timer_(io_),
+      ks_(cfg_.databases),
+      block_timer_(io_) {
+    watched_keys_.resize(static_cast<size_t>(cfg_.databases));
+    blocking_keys_.resize(static_cast<size_t>(cfg_.databases));
+    // A key deleted by expiry is a change for WATCH, as any other deletion.
+    ks_.on_expired = [this](Database& db, std::string_view key) {
+        touch_watched_key(db.id, key);
+    };
+    // A list or sorted set appearing under a key may serve clients blocked on it.
+    ks_.on_added = [this](Database& db, std::string_view key) { signal_key_ready(db.id, key); };
     uint64_t seed = 0;
     if (getrandom(&seed, sizeof(seed), 0) == sizeof(seed)) set_hash_seed(seed);
     ks_.rng.seed(seed ^ static_cast<uint64_t>(wall_clock_us()));
@@ -207,6 +220,8 @@ void Server::schedule_before_sleep() {
 
 void Server::before_sleep() {
     before_sleep_posted_ = false;
+    if (!ready_keys_.empty()) handle_ready_keys();
+    if (!unblocked_.empty()) process_unblocked_clients();
     // (The AOF flush of the persistence issue goes here, before any reply is written.)
     std::vector<std::shared_ptr<Client>> queue;
     queue.swap(write_queue_);
@@ -220,41 +235,59 @@ void Server::before_sleep() {
 
 void Server::execute(Client& client, std::span<const std::string_view> argv) {
     Reply reply(client.out, client.resp);
+    // Rejections inside MULTI also make the EXEC fail with EXECABORT.
+    auto reject = [&](std::string_view error) {
+        reply.error(error);
+        ++stats_.total_error_replies;
+        if (client.in_multi) client.dirty_exec = true;
+    };
     const CommandTable& table = command_table();
     const CommandSpec* cmd = table.find(argv[0]);
     if (cmd && !cmd->subcommands.empty() && argv.size() > 1) {
         const CommandSpec* sub = cmd->find_subcommand(argv[1]);
         if (!sub) {
-            std::string upper(argv[0]);
-            for (char& ch : upper)
-                ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
             std::string_view name = argv[1].substr(0, std::min<size_t>(argv[1].size(), 128));
-            reply.error("ERR unknown subcommand '" + std::string(name.substr(0, name.find('\0'))) +
-                        "'. Try " + upper + " HELP.");
-            ++stats_.total_error_replies;
+            reject("ERR unknown subcommand '" + std::string(name.substr(0, name.find('\0'))) +
+                   "'. Try " + upper(argv[0]) + " HELP.");
             return;
         }
         cmd = sub;
     }
     if (!cmd) {
-        reply.error(unknown_command_error(argv));
-        ++stats_.total_error_replies;
+        reject(unknown_command_error(argv));
         return;
     }
     client.last_cmd = cmd;
     const int argc = static_cast<int>(argv.size());
     if ((cmd->arity > 0 && cmd->arity != argc) || argc < -cmd->arity) {
-        reply.error("ERR wrong number of arguments for '" + cmd->full_name() + "' command");
         ++cmd->rejected_calls;
-        ++stats_.total_error_replies;
+        reject("ERR wrong number of arguments for '" + cmd->full_name() + "' command");
         return;
     }
     if (!client.authenticated && !cmd->has(kCmdNoAuth)) {
-        reply.error("NOAUTH Authentication required.");
         ++cmd->rejected_calls;
-        ++stats_.total_error_replies;
+        reject("NOAUTH Authentication required.");
         return;
     }
+    if (client.in_multi && !cmd->has(kCmdTransactionControl)) {
+        if (cmd->has(kCmdNoMulti)) {
+            ++cmd->rejected_calls;
+            reject("ERR Command not allowed inside a transaction");
+            return;
+        }
+        QueuedCommand q{cmd, {}};
+        q.argv.reserve(argv.size());
+        for (std::string_view a : argv) q.argv.emplace_back(a);
+        client.queued.push_back(std::move(q));
+        reply.simple("QUEUED");
+        return;
+    }
+    call(client, cmd, argv);
+    if (!ready_keys_.empty()) handle_ready_keys();
+}
+
+void Server::call(Client& client, const CommandSpec* cmd, std::span<const std::string_view> argv) {
+    Reply reply(client.out, client.resp);
     const int64_t now_us = wall_clock_us();
     ks_.set_now(now_us / 1000);
     CommandContext ctx{*this, &client, ks_, &ks_.db(client.db), reply, argv, cmd};

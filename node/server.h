@@ -11,6 +11,8 @@
 #pragma once
 
 #include <array>
+#include <deque>
+#include <unordered_map>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -30,7 +32,39 @@
 
 namespace snapstream {
 
+// Transparent hashing so maps keyed by std::string can be probed with a string_view.
+struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 class Server;
+
+// A command queued between MULTI and EXEC: its own copy of the arguments.
+struct QueuedCommand {
+    const CommandSpec* cmd;
+    std::vector<std::string> argv;
+};
+
+// A key this client WATCHes (db index + name); `expired` = it was logically expired already
+// when WATCH ran, so its later deletion by expiry is not a change (as Redis 7.0).
+struct WatchedKey {
+    int db;
+    std::string key;
+    bool expired;
+};
+
+// A client blocked by BLPOP & co: the command is run again, with the same arguments, whenever
+// one of its keys may have become serveable; until then the client reads no further commands.
+struct BlockState {
+    const CommandSpec* cmd = nullptr;
+    std::vector<std::string> argv;
+    std::vector<std::string> keys;
+    int db = 0;
+    int64_t deadline_ms = 0;     // 0 = wait forever
+    bool null_array = true;      // timeout reply: null array (BLPOP...) or null bulk (BLMOVE...)
+    ValueType type = ValueType::List;
+};
 
 class Client final : public std::enable_shared_from_this<Client>, public PollTarget {
   public:
@@ -61,6 +95,20 @@ class Client final : public std::enable_shared_from_this<Client>, public PollTar
     int64_t last_interaction_ms = 0;
     const CommandSpec* last_cmd = nullptr;
     bool queued_for_write = false;
+
+    // MULTI/EXEC state (node/transactions.cpp).
+    bool in_multi = false;
+    bool dirty_cas = false;   // a WATCHed key changed: EXEC answers a null array
+    bool dirty_exec = false;  // a command was rejected while queueing: EXEC answers EXECABORT
+    std::vector<QueuedCommand> queued;
+    std::vector<WatchedKey> watched;
+
+    // Blocking state (node/blocking.cpp).
+    bool blocked = false;
+    BlockState block;
+
+    // Runs the requests already buffered (after the client was unblocked).
+    void resume();
 
   private:
     void on_readable() override;
@@ -114,9 +162,15 @@ struct CommandContext {
     std::span<const std::string_view> argv;
     const CommandSpec* cmd;
 
+    // Set while a blocked client's command is run again because a key it waits on changed.
+    bool reprocessing = false;
+
     size_t argc() const { return argv.size(); }
     std::string_view arg(size_t i) const { return argv[i]; }
     void select(int index);
+    // Blocking commands may block only for a real client outside MULTI/EXEC; elsewhere they
+    // answer as if their timeout had passed (as Redis does).
+    bool can_block() const;
 };
 
 class Server {
@@ -127,8 +181,43 @@ class Server {
     // Listens, serves until shutdown, and returns the process exit code.
     int run();
 
-    // Runs one request on behalf of a client (replies into client.out).
+    // Runs one request on behalf of a client (replies into client.out): looks the command up,
+    // checks arity and authentication, queues it inside MULTI, else calls it.
     void execute(Client& client, std::span<const std::string_view> argv);
+    // Runs a command that passed the checks; counts its statistics.
+    void call(Client& client, const CommandSpec* cmd, std::span<const std::string_view> argv);
+
+    // --- WATCH (node/transactions.cpp) -----------------------------------------------------
+    void watch_key(Client& c, int db, std::string_view key);
+    void unwatch_all(Client& c);
+    // A key changed: every client WATCHing it will have its EXEC fail.
+    void touch_watched_key(int db, std::string_view key) {
+        if (!watched_keys_[static_cast<size_t>(db)].empty()) touch_watched_key_slow(db, key);
+    }
+    // FLUSHDB/FLUSHALL/SWAPDB: every watched key that exists in `emptied` (or in
+    // `replaced_with`, when >= 0) counts as changed.
+    void touch_all_watched_keys_in_db(int emptied, int replaced_with);
+    bool watched_key_expired(const Client& c);
+    bool in_exec() const { return in_exec_; }
+    void set_in_exec(bool v) { in_exec_ = v; }
+
+    // --- Blocking commands (node/blocking.cpp) ----------------------------------------------
+    // Blocks the client running `ctx` on `keys` until one is served or the timeout (ms from
+    // now; 0 = forever) passes. When the command is re-run for a blocked client and blocks
+    // again, the client simply stays where it is in the queues.
+    // `type` is the type the command pops (List or ZSet): a key readied with another type
+    // does not serve it, as in Redis 7.0.
+    void block_client(CommandContext& ctx, std::span<const std::string_view> keys,
+                      int64_t timeout_ms, ValueType type, bool null_array_on_timeout);
+    // A key of a type clients block on was created or received elements.
+    void signal_key_ready(int db, std::string_view key) {
+        if (!blocking_keys_[static_cast<size_t>(db)].empty()) signal_key_ready_slow(db, key);
+    }
+    // Serves clients blocked on the keys signalled ready (after each command, before sleep).
+    void handle_ready_keys();
+    void unblock_client(Client& c, bool timed_out);
+    // SWAPDB: clients blocked in either database may now find their keys.
+    void signal_all_blocked_keys(int db);
 
     // Loop plumbing used by Client.
     void queue_write(Client& c);
@@ -154,7 +243,8 @@ class Server {
     const std::string& run_id() const { return run_id_; }
     int tcp_port() const { return cfg_.port; }
     uint64_t cron_loops() const { return cron_loops_; }
-    size_t blocked_clients() const { return 0; }
+    size_t blocked_clients() const { return blocked_count_; }
+    size_t watching_clients() const { return watching_clients_; }
     void reset_stats();
     void set_log_level(config::LogLevel level);
     // Milliseconds the event loop must sleep before the next command (DEBUG SLEEP blocks it).
@@ -170,6 +260,11 @@ class Server {
     void schedule_cron();
     void clients_cron(int64_t now_ms);
     void finish_shutdown();
+    void touch_watched_key_slow(int db, std::string_view key);
+    void signal_key_ready_slow(int db, std::string_view key);
+    void schedule_block_timer();
+    void block_timeouts();
+    void process_unblocked_clients();
 
     config::Config cfg_;
     // One thread runs the loop and nothing else posts to it: Asio's locking can be compiled out.
@@ -191,6 +286,23 @@ class Server {
     bool shutting_down_ = false;
     int exit_code_ = 0;
     std::string scratch_out_;  // replies of requests run without a client
+
+    // Watched keys per database: key -> clients watching it.
+    using ClientList = std::vector<Client*>;
+    std::vector<std::unordered_map<std::string, ClientList, StringHash, std::equal_to<>>>
+        watched_keys_;
+    size_t watching_clients_ = 0;
+    bool in_exec_ = false;
+
+    // Blocked clients per database: key -> clients in the order they blocked.
+    std::vector<std::unordered_map<std::string, std::deque<Client*>, StringHash, std::equal_to<>>>
+        blocking_keys_;
+    size_t blocked_count_ = 0;
+    std::vector<std::pair<int, std::string>> ready_keys_;
+    std::multimap<int64_t, uint64_t> block_deadlines_;  // deadline ms -> client id
+    asio::steady_timer block_timer_;
+    int64_t block_timer_at_ = 0;
+    std::vector<std::shared_ptr<Client>> unblocked_;  // to resume reading before sleep
 };
 
 }  // namespace snapstream

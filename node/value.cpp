@@ -16,7 +16,25 @@ char* alloc_bytes(size_t n) {
     return static_cast<char*>(p);
 }
 
+const ObjectOps* g_object_ops[5] = {};
+
+const ObjectOps& ops_of(ValueType t) {
+    return *g_object_ops[static_cast<size_t>(t)];
+}
+
 }  // namespace
+
+void register_object_ops(ValueType type, const ObjectOps* ops) {
+    g_object_ops[static_cast<size_t>(type)] = ops;
+}
+
+Value Value::object(ValueType type, Encoding enc, void* obj) {
+    Value out;
+    out.type_ = type;
+    out.enc_ = enc;
+    out.u_.obj = obj;
+    return out;
+}
 
 Value Value::integer(int64_t v) {
     Value out;
@@ -60,7 +78,7 @@ Value Value::clone() const {
         out.enc_ = enc_;
         return out;
     }
-    return Value();  // collections arrive with the data-types issue
+    return object(type_, enc_, ops_of(type_).clone(enc_, u_.obj));
 }
 
 std::string_view Value::str(char* scratch) const {
@@ -100,13 +118,15 @@ char* Value::make_raw(size_t len) {
 }
 
 size_t Value::heap_bytes() const {
-    if (type_ == ValueType::String && enc_ != Encoding::Int) return malloc_usable_size(u_.bytes);
-    return 0;
+    if (type_ == ValueType::String) return enc_ != Encoding::Int ? malloc_usable_size(u_.bytes) : 0;
+    return ops_of(type_).heap_bytes(enc_, u_.obj);
 }
 
 void Value::release() {
     if (type_ == ValueType::String) {
         if (enc_ != Encoding::Int) std::free(u_.bytes);
+    } else if (u_.obj) {
+        ops_of(type_).destroy(enc_, u_.obj);
     }
     u_.i = 0;
 }
@@ -135,6 +155,16 @@ const char* encoding_name(const Value& v) {
             return "embstr";
         case Encoding::Raw:
             return "raw";
+        case Encoding::Listpack:
+            return "listpack";
+        case Encoding::Quicklist:
+            return "quicklist";
+        case Encoding::Intset:
+            return "intset";
+        case Encoding::Hashtable:
+            return "hashtable";
+        case Encoding::Skiplist:
+            return "skiplist";
     }
     return "unknown";
 }

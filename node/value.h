@@ -6,6 +6,8 @@
 //   String/Embstr  –           byte length  malloc'd bytes, exact    (≤ 44 bytes, "embstr")
 //   String/Raw     –           byte length  malloc'd bytes, grows    ("raw")
 //
+//   List/Hash/Set/ZSet  enc  –       –            pointer to the collection's representation
+//
 // Strings use Redis's encoding rules so OBJECT ENCODING answers what Redis answers: a value that
 // is a strict decimal int64 of ≤ 20 chars is stored as the number; other values of ≤ 44 bytes
 // are "embstr"; longer ones and anything APPEND/SETRANGE touched are "raw". The capacity of a raw
@@ -20,7 +22,18 @@
 namespace snapstream {
 
 enum class ValueType : uint8_t { String = 0, List = 1, Set = 2, ZSet = 3, Hash = 4 };
-enum class Encoding : uint8_t { Int, Embstr, Raw };
+// OBJECT ENCODING names: int, embstr, raw, listpack, quicklist, intset, hashtable, skiplist.
+enum class Encoding : uint8_t { Int, Embstr, Raw, Listpack, Quicklist, Intset, Hashtable, Skiplist };
+
+// How values of a collection type are freed, copied (COPY) and measured (MEMORY USAGE, DEBUG
+// OBJECT). Each type's module registers its operations once (register_object_ops), so this
+// file does not depend on the collection implementations.
+struct ObjectOps {
+    void (*destroy)(Encoding enc, void* obj);
+    void* (*clone)(Encoding enc, const void* obj);
+    size_t (*heap_bytes)(Encoding enc, const void* obj);
+};
+void register_object_ops(ValueType type, const ObjectOps* ops);
 
 // Small-integer text → int64 for the "int" encoding; longer/odd spellings stay strings.
 constexpr size_t kEmbstrLimit = 44;
@@ -48,6 +61,8 @@ class Value {
     // A string value with the given bytes and the "raw" encoding (APPEND, SETRANGE results).
     static Value raw_string(std::string_view s);
     static Value integer(int64_t v);
+    // A collection value owning `obj` (freed through the type's ObjectOps).
+    static Value object(ValueType type, Encoding enc, void* obj);
     Value clone() const;
 
     ValueType type() const { return type_; }
@@ -55,6 +70,14 @@ class Value {
     bool is_string() const { return type_ == ValueType::String; }
     bool is_int() const { return enc_ == Encoding::Int; }
     int64_t int_value() const { return u_.i; }
+
+    // Collections: the representation pointer. set_object() replaces it without freeing the
+    // old one (the caller converted it, e.g. listpack -> hashtable).
+    void* obj() const { return u_.obj; }
+    void set_object(Encoding enc, void* obj) {
+        enc_ = enc;
+        u_.obj = obj;
+    }
 
     // The string's bytes; int-encoded values are rendered into `scratch` (≥ 24 bytes).
     std::string_view str(char* scratch) const;
