@@ -24,9 +24,12 @@ inline void store_le(uint8_t* p, uint64_t v, uint32_t n) {
 // The value stored in `width` bytes at p, sign-extended.
 inline int64_t load_value(const uint8_t* p, uint32_t width) {
     switch (width) {
-        case 2: return static_cast<int16_t>(load_le(p, 2));
-        case 4: return static_cast<int32_t>(load_le(p, 4));
-        default: return static_cast<int64_t>(load_le(p, 8));
+        case 2:
+            return static_cast<int16_t>(load_le(p, 2));
+        case 4:
+            return static_cast<int32_t>(load_le(p, 4));
+        default:
+            return static_cast<int64_t>(load_le(p, 8));
     }
 }
 

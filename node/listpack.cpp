@@ -91,12 +91,18 @@ inline uint64_t encoded_size(const uint8_t* p) {
     if (b < kStr12) return 2;
     if (b < kStr32) return 2 + ((uint64_t{b & 0x0Fu} << 8) | p[1]);
     switch (b) {
-        case kStr32: return 5 + uint64_t{load_le32(p + 1)};
-        case kInt16: return 3;
-        case kInt24: return 4;
-        case kInt32: return 5;
-        case kInt64: return 9;
-        default: return 0;
+        case kStr32:
+            return 5 + uint64_t{load_le32(p + 1)};
+        case kInt16:
+            return 3;
+        case kInt24:
+            return 4;
+        case kInt32:
+            return 5;
+        case kInt64:
+            return 9;
+        default:
+            return 0;
     }
 }
 
@@ -136,11 +142,16 @@ inline Decoded decode(const uint8_t* p) {
             const uint64_t len = load_le32(p + 1);
             return {p + 5, len, 0, 5 + len};
         }
-        case kInt16: return {nullptr, 0, sign_extend(load_le(p + 1, 2), 16), 3};
-        case kInt24: return {nullptr, 0, sign_extend(load_le(p + 1, 3), 24), 4};
-        case kInt32: return {nullptr, 0, sign_extend(load_le(p + 1, 4), 32), 5};
-        case kInt64: return {nullptr, 0, static_cast<int64_t>(load_le(p + 1, 8)), 9};
-        default: return {nullptr, 0, 0, 1};  // not reachable in a validated listpack
+        case kInt16:
+            return {nullptr, 0, sign_extend(load_le(p + 1, 2), 16), 3};
+        case kInt24:
+            return {nullptr, 0, sign_extend(load_le(p + 1, 3), 24), 4};
+        case kInt32:
+            return {nullptr, 0, sign_extend(load_le(p + 1, 4), 32), 5};
+        case kInt64:
+            return {nullptr, 0, static_cast<int64_t>(load_le(p + 1, 8)), 9};
+        default:
+            return {nullptr, 0, 0, 1};  // not reachable in a validated listpack
     }
 }
 

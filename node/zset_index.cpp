@@ -122,8 +122,8 @@ ZIndex::Leaf* ZIndex::descend_key(const Item& k, Path& p) const {
     for (uint32_t level = height_; level > 0; --level) {
         Inner* in = static_cast<Inner*>(n);
         // The child whose key range holds k: the number of separators <= k.
-        const uint32_t c = partition_point(in->sep, in->n - 1,
-                                           [&](const Item& s) { return item_less(k, s); });
+        const uint32_t c =
+            partition_point(in->sep, in->n - 1, [&](const Item& s) { return item_less(k, s); });
         p.node[level] = in;
         p.ci[level] = c;
         if (c > 0) p.min_sep = &in->sep[c - 1];
@@ -483,7 +483,8 @@ void ZIndex::insert(double score, const Entry* e) {
             in->sep[c - 1] = it;
             min_changed = false;
         }
-        if (in->child[c]->n > (level == 1 ? kLeafCap : kInnerCap)) fix_overflow(in, c, level - 1, res);
+        if (in->child[c]->n > (level == 1 ? kLeafCap : kInnerCap))
+            fix_overflow(in, c, level - 1, res);
     }
     if (root_->n > (height_ == 0 ? kLeafCap : kInnerCap)) {
         Inner* r = res.take_inner();
@@ -575,12 +576,12 @@ void ZIndex::update(double old_score, const Entry* e, double new_score) {
         partition_point(leaf->items, leaf->n, [&](const Item& x) { return !item_less(x, k); });
     assert(pos < leaf->n && !item_less(k, leaf->items[pos]));
     const Item nk{new_score, e};
-    const Item* before = pos > 0 ? &leaf->items[pos - 1]
+    const Item* before = pos > 0      ? &leaf->items[pos - 1]
                          : leaf->prev ? &leaf->prev->items[leaf->prev->n - 1]
                                       : nullptr;
     const Item* after = pos + 1 < leaf->n ? &leaf->items[pos + 1]
-                        : leaf->next  ? &leaf->next->items[0]
-                                      : nullptr;
+                        : leaf->next      ? &leaf->next->items[0]
+                                          : nullptr;
     if ((!before || item_less(*before, nk)) && (!after || item_less(nk, *after))) {
         leaf->items[pos].score = new_score;
         if (pos == 0 && p.min_sep) p.min_sep->score = new_score;
@@ -639,8 +640,8 @@ bool ZIndex::check_invariants(std::string* why) const {
             const Inner* in = static_cast<const Inner*>(n);
             ++st.inners;
             if (in->n > kInnerCap || (is_root ? in->n < 2 : in->n < kInnerMin)) {
-                st.why = "inner fill " + std::to_string(in->n) + " at level " +
-                         std::to_string(level);
+                st.why =
+                    "inner fill " + std::to_string(in->n) + " at level " + std::to_string(level);
                 return SIZE_MAX;
             }
             size_t total = 0;
@@ -655,8 +656,8 @@ bool ZIndex::check_invariants(std::string* why) const {
                 if (i == 0)
                     *first = f;
                 else if (!same_item(in->sep[i - 1], f)) {
-                    st.why = "separator is not the child's first item at level " +
-                             std::to_string(level);
+                    st.why =
+                        "separator is not the child's first item at level " + std::to_string(level);
                     return SIZE_MAX;
                 }
                 total += c;

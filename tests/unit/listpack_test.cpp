@@ -166,10 +166,10 @@ TEST(Listpack, SmallExactBytes) {
     lp.append("a");
     lp.append("1");
     lp.append("-1");
-    EXPECT_EQ(bytes_of(lp), (Bytes{0x0F, 0, 0, 0, 3, 0,                  //
-                                   0x81, 'a', 0x02,                        // "a"
-                                   0x01, 0x01,                             // 1
-                                   0xDF, 0xFF, 0x02,                       // -1 as int13
+    EXPECT_EQ(bytes_of(lp), (Bytes{0x0F, 0, 0, 0, 3, 0,  //
+                                   0x81, 'a', 0x02,      // "a"
+                                   0x01, 0x01,           // 1
+                                   0xDF, 0xFF, 0x02,     // -1 as int13
                                    0xFF}));
 }
 
@@ -280,14 +280,31 @@ TEST(Listpack, IntegerBoundaries) {
 
 TEST(Listpack, NonCanonicalIntegerTextStaysString) {
     const std::vector<std::string> texts = {
-        "-0",  "01",   " 1",  "+1",   "1 ", "",    "-",   "00",   "1.0", "0x10", "1e3",
-        "--1", "-01",  "\t1", "1\n",  "1a", "a1",  "١",   "0 ",
-        "9223372036854775808",                           // INT64_MAX + 1
-        "-9223372036854775809",                          // INT64_MIN - 1
-        "18446744073709551616",                          // 2^64
-        "99999999999999999999",                          // 20 digits, overflows
-        "-0000000000000000001",                          // 20 chars, leading zeros
-        "100000000000000000000",                         // 21 chars
+        "-0",
+        "01",
+        " 1",
+        "+1",
+        "1 ",
+        "",
+        "-",
+        "00",
+        "1.0",
+        "0x10",
+        "1e3",
+        "--1",
+        "-01",
+        "\t1",
+        "1\n",
+        "1a",
+        "a1",
+        "١",
+        "0 ",
+        "9223372036854775808",    // INT64_MAX + 1
+        "-9223372036854775809",   // INT64_MIN - 1
+        "18446744073709551616",   // 2^64
+        "99999999999999999999",   // 20 digits, overflows
+        "-0000000000000000001",   // 20 chars, leading zeros
+        "100000000000000000000",  // 21 chars
         std::string("1\0", 2),
     };
     for (const auto& s : texts) {
@@ -329,11 +346,21 @@ TEST(Listpack, IterationBothWays) {
     std::vector<std::string> items;
     for (int i = 0; i < 300; ++i) {
         switch (i % 5) {
-            case 0: items.push_back(std::to_string(i * 7919 - 100000)); break;
-            case 1: items.push_back(std::string(static_cast<size_t>(i % 70), 'a' + i % 26)); break;
-            case 2: items.push_back(std::string(static_cast<size_t>(i * 13 % 5000), 'z')); break;
-            case 3: items.push_back(std::to_string(int64_t{1} << (i % 63))); break;
-            default: items.push_back("-" + std::to_string(i)); break;
+            case 0:
+                items.push_back(std::to_string(i * 7919 - 100000));
+                break;
+            case 1:
+                items.push_back(std::string(static_cast<size_t>(i % 70), 'a' + i % 26));
+                break;
+            case 2:
+                items.push_back(std::string(static_cast<size_t>(i * 13 % 5000), 'z'));
+                break;
+            case 3:
+                items.push_back(std::to_string(int64_t{1} << (i % 63)));
+                break;
+            default:
+                items.push_back("-" + std::to_string(i));
+                break;
         }
     }
     Listpack lp = build(items);
@@ -347,7 +374,8 @@ TEST(Listpack, IterationBothWays) {
 
 TEST(Listpack, SeekPositiveAndNegative) {
     std::vector<std::string> items;
-    for (int i = 0; i < 41; ++i) items.push_back(i % 2 ? "s" + std::to_string(i) : std::to_string(i));
+    for (int i = 0; i < 41; ++i)
+        items.push_back(i % 2 ? "s" + std::to_string(i) : std::to_string(i));
     Listpack lp = build(items);
     const auto n = static_cast<int64_t>(items.size());
     for (int64_t i = 0; i < n; ++i) {
@@ -428,7 +456,7 @@ TEST(Listpack, ReplaceGrowsAndShrinks) {
     std::deque<std::string> model = {"a", "b", "c"};
     Listpack lp = build({"a", "b", "c"});
     const std::vector<std::string> values = {std::string(5000, 'L'), "1", "-70000",
-                                             std::string(64, 'm'), "", "c"};
+                                             std::string(64, 'm'),   "",  "c"};
     for (const auto& v : values) {
         for (int i = 0; i < 3; ++i) {
             Pos p = lp.seek(i);
@@ -451,9 +479,9 @@ TEST(Listpack, EraseRange) {
         int64_t start;
         uint32_t count;
     };
-    for (const Case c : {Case{0, 1}, Case{0, 20}, Case{0, 100}, Case{5, 3}, Case{-1, 1},
-                         Case{-3, 10}, Case{-20, 2}, Case{19, 5}, Case{20, 1}, Case{-21, 5},
-                         Case{3, 0}, Case{10, 10}}) {
+    for (const Case c :
+         {Case{0, 1}, Case{0, 20}, Case{0, 100}, Case{5, 3}, Case{-1, 1}, Case{-3, 10},
+          Case{-20, 2}, Case{19, 5}, Case{20, 1}, Case{-21, 5}, Case{3, 0}, Case{10, 10}}) {
         SCOPED_TRACE(std::to_string(c.start) + "," + std::to_string(c.count));
         Listpack lp = build(items);
         std::vector<std::string> model = items;
@@ -473,8 +501,8 @@ TEST(Listpack, FindWithSkipMatchesOnlyFields) {
     // A hash laid out as field, value, field, value, ...
     Listpack lp;
     const std::vector<std::pair<std::string, std::string>> pairs = {
-        {"name", "value"}, {"value", "name"}, {"10", "20"}, {"20", "10"}, {"-5", "big"},
-        {std::string(300, 'f'), "x"}};
+        {"name", "value"}, {"value", "name"}, {"10", "20"},
+        {"20", "10"},      {"-5", "big"},     {std::string(300, 'f'), "x"}};
     for (const auto& [f, v] : pairs) {
         lp.append(f);
         lp.append(v);
@@ -496,8 +524,8 @@ TEST(Listpack, FindWithSkipMatchesOnlyFields) {
 }
 
 TEST(Listpack, AppendAllMatchesOneByOne) {
-    const std::vector<std::string> items = {"f1", "1", "-1", std::string(5000, 'q'), "",
-                                            "9223372036854775807", "x y", "0"};
+    const std::vector<std::string> items = {
+        "f1", "1", "-1", std::string(5000, 'q'), "", "9223372036854775807", "x y", "0"};
     std::vector<std::string_view> views(items.begin(), items.end());
     Listpack a;
     a.append("start");
@@ -619,12 +647,18 @@ TEST(Listpack, RandomizedAgainstDeque) {
     auto pick = [&](uint64_t n) { return static_cast<size_t>(rng() % n); };
     auto random_value = [&]() -> std::string {
         switch (pick(10)) {
-            case 0: return std::to_string(static_cast<int64_t>(rng()));
-            case 1: return std::to_string(static_cast<int64_t>(rng() % 9000) - 4500);
-            case 2: return std::to_string(static_cast<int64_t>(rng() >> pick(64)) - 1000);
-            case 3: return "0" + std::to_string(pick(100));  // leading zero: a string
-            case 4: return std::string(pick(5000), static_cast<char>('a' + pick(26)));
-            case 5: return "";
+            case 0:
+                return std::to_string(static_cast<int64_t>(rng()));
+            case 1:
+                return std::to_string(static_cast<int64_t>(rng() % 9000) - 4500);
+            case 2:
+                return std::to_string(static_cast<int64_t>(rng() >> pick(64)) - 1000);
+            case 3:
+                return "0" + std::to_string(pick(100));  // leading zero: a string
+            case 4:
+                return std::string(pick(5000), static_cast<char>('a' + pick(26)));
+            case 5:
+                return "";
             default: {
                 std::string s(pick(80), ' ');
                 for (char& ch : s) ch = static_cast<char>(pick(256));
@@ -699,8 +733,9 @@ TEST(Listpack, RandomizedAgainstDeque) {
             const size_t i = pick(model.size());
             const Pos p = lp.seek(static_cast<int64_t>(i));
             ASSERT_TRUE(lp.equals(p, model[i]));
-            ASSERT_EQ(lp.find(model[i], lp.first(), 0), lp.seek(static_cast<int64_t>(
-                std::find(model.begin(), model.end(), model[i]) - model.begin())));
+            ASSERT_EQ(lp.find(model[i], lp.first(), 0),
+                      lp.seek(static_cast<int64_t>(std::find(model.begin(), model.end(), model[i]) -
+                                                   model.begin())));
         }
     }
     EXPECT_EQ(bytes_of(lp), ref_blob(model));
@@ -746,8 +781,7 @@ TEST(Listpack, FromBytesChecksEntries) {
     EXPECT_FALSE(Listpack::from_bytes(blob({0x05, 0x02}), true).has_value());  // backlen
     EXPECT_FALSE(Listpack::from_bytes(blob({0x05}), true).has_value());        // no backlen
     for (int tag = 0xF5; tag <= 0xFE; ++tag)
-        EXPECT_FALSE(Listpack::from_bytes(blob({static_cast<uint8_t>(tag), 0x01}), true))
-            << tag;
+        EXPECT_FALSE(Listpack::from_bytes(blob({static_cast<uint8_t>(tag), 0x01}), true)) << tag;
     EXPECT_FALSE(Listpack::from_bytes(blob({0xFF, 0x01}), true).has_value());  // early EOF
     // A string whose length runs past the end.
     EXPECT_FALSE(Listpack::from_bytes(blob({0x85, 'a', 'b', 0x06}), true).has_value());
@@ -818,7 +852,8 @@ TEST(Listpack, FromBytesSurvivesTruncationAndCorruption) {
         const int flips = 1 + static_cast<int>(rng() % 3);
         for (int f = 0; f < flips; ++f) {
             const size_t at = rng() % b.size();
-            b[at] = (rng() % 2) ? static_cast<uint8_t>(rng()) : static_cast<uint8_t>(b[at] ^ (1u << (rng() % 8)));
+            b[at] = (rng() % 2) ? static_cast<uint8_t>(rng())
+                                : static_cast<uint8_t>(b[at] ^ (1u << (rng() % 8)));
         }
         if (rng() % 2) b = with_header(b);
         if (auto lp = Listpack::from_bytes(b, true)) {
