@@ -119,7 +119,9 @@ void ZIndex::clear() {
 ZIndex::Leaf* ZIndex::descend_key(const Item& k, Path& p) const {
     Node* n = root_;
     p.min_sep = nullptr;
-    for (uint32_t level = height_; level > 0; --level) {
+    // A size_t counter: with a uint32_t one, GCC 12 -O2 (ivopts) dropped the p.node[] stores
+    // below and compiled insert()'s walk up the path into a trap (found by zset_index_test).
+    for (size_t level = height_; level > 0; --level) {
         Inner* in = static_cast<Inner*>(n);
         // The child whose key range holds k: the number of separators <= k.
         const uint32_t c =
@@ -134,7 +136,7 @@ ZIndex::Leaf* ZIndex::descend_key(const Item& k, Path& p) const {
 
 ZIndex::Leaf* ZIndex::descend_rank(size_t& r, Path& p) const {
     Node* n = root_;
-    for (uint32_t level = height_; level > 0; --level) {
+    for (size_t level = height_; level > 0; --level) {
         Inner* in = static_cast<Inner*>(n);
         uint32_t c = 0;
         while (r >= in->cnt[c]) r -= in->cnt[c++];
@@ -152,7 +154,7 @@ size_t ZIndex::first_rank_where(Ge ge) const {
     if (!root_) return 0;
     size_t rank = 0;
     const Node* n = root_;
-    for (uint32_t level = height_; level > 0; --level) {
+    for (size_t level = height_; level > 0; --level) {
         const Inner* in = static_cast<const Inner*>(n);
         // Children before the first separator satisfying ge hold no answer except possibly at the
         // end of child c, where "one past its last item" is the first item of child c + 1.
@@ -176,7 +178,7 @@ size_t ZIndex::rank(double score, const Entry* e) const {
 ZIndex::Item ZIndex::at(size_t rank) const {
     assert(rank < size_);
     const Node* n = root_;
-    for (uint32_t level = height_; level > 0; --level) {
+    for (size_t level = height_; level > 0; --level) {
         const Inner* in = static_cast<const Inner*>(n);
         uint32_t c = 0;
         while (rank >= in->cnt[c]) rank -= in->cnt[c++];
