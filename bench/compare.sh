@@ -17,16 +17,17 @@ mkdir -p "$out"
 steps="${SNAPSTREAM_BENCH_STEPS:-harness,throughput,memory}"
 want() { [[ ",$steps," == *",$1,"* ]]; }
 
-want harness && python3 "$harness" \
+if want harness; then
+  python3 "$harness" \
     --a 'redis-server --port {port} --dir {dir} --save "" --appendonly no --repl-diskless-sync-delay 0' \
     --a-name redis \
     --b "$bin --port {port} --dir {dir} --save \"\" --appendonly no" --b-name snapstream \
     --out "$out" "$@" || echo "(compare.py exited with $?: see the errors under its table)"
+fi
 
 quick=""
 for a in "$@"; do [ "$a" = "--quick" ] && quick="--quick"; done
-want throughput && python3 "$here/bench/throughput.py" --b "$bin" $quick
+if want throughput; then python3 "$here/bench/throughput.py" --b "$bin" $quick; fi
 reps=2
-[ -n "$quick" ] && reps=1
-want memory && python3 "$here/bench/memory.py" --b "$bin" --reps $reps
-exit 0
+if [ -n "$quick" ]; then reps=1; fi
+if want memory; then python3 "$here/bench/memory.py" --b "$bin" --reps $reps; fi
