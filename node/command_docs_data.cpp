@@ -1283,6 +1283,28 @@ constexpr CommandDocEntry kEntries[] = {
                 "waiting if needed.",
      .syntax = "key [key ...] timeout:double",
      .history = "6.0.0 timeout is a double, no longer an integer.\n"},
+    {.name = "zmpop",
+     .group = "sorted-set",
+     .since = "7.0.0",
+     .complexity = "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number "
+                   "of elements in the sorted set, and M being the number of elements popped.",
+     .summary = "Remove and return members with scores in a sorted set",
+     .syntax = "numkeys key [key ...] <where: MIN | MAX> [COUNT count]"},
+    {.name = "bzmpop",
+     .group = "sorted-set",
+     .since = "7.0.0",
+     .complexity = "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number "
+                   "of elements in the sorted set, and M being the number of elements popped.",
+     .summary = "Remove and return members with scores in a sorted set or block until one is "
+                "available",
+     .syntax = "timeout:double numkeys key [key ...] <where: MIN | MAX> [COUNT count]"},
+    {.name = "zintercard",
+     .group = "sorted-set",
+     .since = "7.0.0",
+     .complexity = "O(N*K) worst case with N being the smallest input sorted set, K being the "
+                   "number of input sorted sets.",
+     .summary = "Intersect multiple sorted sets and return the cardinality of the result",
+     .syntax = "numkeys key [key ...] [LIMIT limit]"},
     {.name = "zrangestore",
      .group = "sorted-set",
      .since = "6.2.0",
