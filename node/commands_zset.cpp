@@ -506,6 +506,21 @@ void zrange_generic(CommandContext& ctx, size_t argc_start, bool store, RangeTyp
         sink.items.reserve(count);
         zset::walk(v, first, count, reverse,
                    [&](std::string_view m, double s) { sink.emit(m, s); });
+        // Redis adds the elements one by one to a listpack (a skiplist when a rank range is
+        // known to be too long) that converts as it grows; the scores of the elements that went
+        // through the listpack lost the sign of a -0.
+        const zset::Limits lim = limits(ctx);
+        bool lp = !(type == RangeType::Rank && count > lim.max_entries);
+        size_t in_lp = 0;
+        for (auto& [m, s] : sink.items) {
+            if (!lp) break;
+            if (in_lp + 1 > lim.max_entries || m.size() > lim.max_value) {
+                lp = false;
+                break;
+            }
+            if (s == 0) s = 0.0;
+            ++in_lp;
+        }
         finish_store(ctx, ctx.arg(1), sink.items, reverse);
         return;
     }
@@ -688,7 +703,8 @@ void zpop_minmax(CommandContext& ctx, bool max) {
     }
     int64_t count = -1;
     if (ctx.argc() == 3) {
-        auto c = range_long(ctx, ctx.arg(2), 0, INT64_MAX, "");
+        auto c = range_long(ctx, ctx.arg(2), 0, INT64_MAX,
+                            "ERR value is out of range, must be positive");
         if (!c) {
             return;
         }

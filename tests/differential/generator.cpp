@@ -779,7 +779,7 @@ const CommandFamily& connection_family() {
 const std::vector<CommandFamily>& all_families() {
     static const std::vector<CommandFamily> families = {
         strings_family(),   keyspace_family(),   expiry_family(),
-        databases_family(), connection_family(),
+        databases_family(), connection_family(), zset_family(),
     };
     return families;
 }

@@ -85,6 +85,7 @@ struct CommandFamily {
 
 // Every family; the differential test draws from all of them.
 const std::vector<CommandFamily>& all_families();
+CommandFamily zset_family();
 
 class GenContext {
   public:
