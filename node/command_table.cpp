@@ -1,6 +1,5 @@
 #include "node/command_table.h"
 
-
 #include <cctype>
 #include <cmath>
 
