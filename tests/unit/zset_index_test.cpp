@@ -51,7 +51,8 @@ class Harness {
         model.emplace(s, m);
         scores[m] = s;
     }
-    void erase(const std::string& m) {
+    // By value: callers pass references into `model`, whose node the erase frees.
+    void erase(const std::string m) {
         const double s = scores.at(m);
         ASSERT_TRUE(idx.erase(s, entry(m)));
         model.erase({s, m});
