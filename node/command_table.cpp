@@ -1,6 +1,5 @@
 #include "node/command_table.h"
 
-
 #include <cctype>
 #include <cmath>
 
@@ -42,6 +41,8 @@ const CommandTable& command_table() {
         register_key_commands(t);
         register_server_commands(t);
         register_transaction_commands(t);
+        register_hash_commands(t);
+        register_set_commands(t);
         return t;
     }();
     return table;
