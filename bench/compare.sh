@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark of real Redis (A) and snapstream (B) on this machine, in one run:
 #   1. the shared harness (../shared/bench/compare.py): throughput, dataset load/RSS, ...
-#   2. bench/throughput.py: redis-benchmark commands the harness does not run (MSET, ...)
+#   2. bench/throughput.py: redis-benchmark at -P 1 and -P 16 for the string and collection
+#      commands (MSET, LRANGE_100, SPOP, ZPOPMIN, ... which the harness does not run)
+#   3. bench/memory.py: memory of collection datasets (100k small hashes, a 1M-member zset, ...)
+# SNAPSTREAM_BENCH_STEPS (default "harness,throughput,memory") picks which of the three run.
 # Usage: bench/compare.sh [--quick] [other compare.py options, e.g. --only throughput,load]
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -11,12 +14,20 @@ harness="${SNAPSTREAM_BENCH_HARNESS:-$here/../shared/bench/compare.py}"
 out="$here/bench/results"
 mkdir -p "$out"
 
-python3 "$harness" \
+steps="${SNAPSTREAM_BENCH_STEPS:-harness,throughput,memory}"
+want() { [[ ",$steps," == *",$1,"* ]]; }
+
+if want harness; then
+  python3 "$harness" \
     --a 'redis-server --port {port} --dir {dir} --save "" --appendonly no --repl-diskless-sync-delay 0' \
     --a-name redis \
     --b "$bin --port {port} --dir {dir} --save \"\" --appendonly no" --b-name snapstream \
     --out "$out" "$@" || echo "(compare.py exited with $?: see the errors under its table)"
+fi
 
 quick=""
 for a in "$@"; do [ "$a" = "--quick" ] && quick="--quick"; done
-python3 "$here/bench/throughput.py" --b "$bin" $quick
+if want throughput; then python3 "$here/bench/throughput.py" --b "$bin" $quick; fi
+reps=2
+if [ -n "$quick" ]; then reps=1; fi
+if want memory; then python3 "$here/bench/memory.py" --b "$bin" --reps $reps; fi

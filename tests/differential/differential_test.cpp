@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <ctime>
 #include <deque>
@@ -149,6 +150,123 @@ std::string check_randomkey(RespClient& c, const RespValue& r) {
     return "";
 }
 
+std::string upper(std::string s) {
+    for (char& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    return s;
+}
+
+// HSCAN / ZSCAN pages hold field/value (member/score) pairs; SSCAN pages single members.
+bool scan_holds_pairs(const std::vector<std::string>& args) {
+    std::string name = upper(args.at(0));
+    return name == "HSCAN" || name == "ZSCAN";
+}
+
+// Iterates HSCAN/SSCAN/ZSCAN key <cursor> ... (first page `first`) to completion; returns the
+// sorted, de-duplicated elements (pairs flattened) as a RespValue, or an error value describing a
+// malformed reply. Duplicates are legal in SCAN replies, so they are merged.
+RespValue collection_scan_all(RespClient& c, std::vector<std::string> args,
+                              const RespValue& first) {
+    const bool pairs = scan_holds_pairs(args);
+    std::set<std::pair<std::string, std::string>> elements;
+    RespValue page = first;
+    for (int i = 0; i < kMaxScanIterations; ++i) {
+        auto p = scan_page(page);
+        if (!p || (pairs && p->second.size() % 2 != 0))
+            return RespValue::error("malformed scan page: " + page.to_string());
+        const size_t step = pairs ? 2 : 1;
+        for (size_t j = 0; j < p->second.size(); j += step) {
+            elements.emplace(p->second[j], pairs ? p->second[j + 1] : std::string());
+        }
+        if (p->first == "0") {
+            std::vector<std::string> flat;
+            for (const auto& [k, v] : elements) {
+                flat.push_back(k);
+                if (pairs) flat.push_back(v);
+            }
+            return RespValue::bulk_array(flat);
+        }
+        args[2] = p->first;
+        page = c.command(args);
+    }
+    return RespValue::error("scan did not finish within " + std::to_string(kMaxScanIterations) +
+                            " calls");
+}
+
+// A collection's contents as member -> value ("" for set members), read from one server; nullopt
+// if the reply is not a well-formed array. Keys of other types give an error reply, which the
+// caller has already compared exactly.
+std::optional<std::map<std::string, std::string>> population(RespClient& c,
+                                                             const std::string& command,
+                                                             const std::string& key) {
+    RespValue r;
+    bool pairs = true;
+    if (command == "SRANDMEMBER" || command == "SPOP") {
+        r = c.command({"SMEMBERS", key});
+        pairs = false;
+    } else if (command == "HRANDFIELD") {
+        r = c.command({"HGETALL", key});
+    } else {
+        r = c.command({"ZRANGE", key, "0", "-1", "WITHSCORES"});
+    }
+    if (!r.is_array() || (pairs && r.elems.size() % 2 != 0)) return std::nullopt;
+    std::map<std::string, std::string> out;
+    for (size_t i = 0; i < r.elems.size(); i += pairs ? 2 : 1) {
+        out[r.elems[i].str] = pairs ? r.elems[i + 1].str : "";
+    }
+    return out;
+}
+
+// Checks one reply of SRANDMEMBER / HRANDFIELD / ZRANDMEMBER / SPOP key [count [WITH...]]
+// against the collection it was drawn from; "" if it is a legal draw. `with_values`: the reply
+// alternates member and value.
+std::string check_random_draw(const std::vector<std::string>& args, const RespValue& r,
+                              const std::map<std::string, std::string>& pop) {
+    if (args.size() < 3) {  // no count: one member or nil
+        if (pop.empty()) return r.is_null() ? "" : "expected nil from an empty key";
+        if (r.type != RespType::Bulk) return "expected a bulk reply";
+        return pop.count(r.str) ? "" : "member " + escape_bytes(r.str) + " is not in the key";
+    }
+    const int64_t count = std::strtoll(args[2].c_str(), nullptr, 10);
+    const bool with_values = args.size() >= 4;
+    const size_t width = with_values ? 2 : 1;
+    if (!r.is_array()) return "expected an array reply";
+    const uint64_t n = pop.size();
+    const uint64_t magnitude =
+        count >= 0 ? static_cast<uint64_t>(count) : 0 - static_cast<uint64_t>(count);
+    const uint64_t expected = count >= 0 ? std::min<uint64_t>(magnitude, n) : (n ? magnitude : 0);
+    if (r.elems.size() != expected * width) {
+        return "expected " + std::to_string(expected) + " members, got " +
+               std::to_string(r.elems.size() / width);
+    }
+    std::set<std::string> seen;
+    for (size_t i = 0; i < r.elems.size(); i += width) {
+        const std::string& m = r.elems[i].str;
+        auto it = pop.find(m);
+        if (it == pop.end()) return "member " + escape_bytes(m) + " is not in the key";
+        if (with_values && r.elems[i + 1].str != it->second) {
+            return "member " + escape_bytes(m) + " came with " + r.elems[i + 1].to_string() +
+                   " but holds " + escape_bytes(it->second);
+        }
+        if (!seen.insert(m).second && count > 0) {
+            return "member " + escape_bytes(m) + " repeated although the count is positive";
+        }
+    }
+    return "";
+}
+
+// The same shape: both nil, both bulk, or both arrays of one length.
+bool same_shape(const RespValue& a, const RespValue& b) {
+    return a.type == b.type && a.elems.size() == b.elems.size();
+}
+
+// The members of an SPOP reply (one bulk or an array of them).
+std::set<std::string> popped_members(const RespValue& r) {
+    std::set<std::string> out;
+    if (r.type == RespType::Bulk) out.insert(r.str);
+    for (const auto& e : r.elems) out.insert(e.str);
+    return out;
+}
+
 bool within(const RespValue& a, const RespValue& b, int64_t tolerance) {
     if (a.type != RespType::Integer || b.type != RespType::Integer) return a == b;
     if (a.integer < 0 || b.integer < 0) return a.integer == b.integer;  // -1 / -2 exact
@@ -158,8 +276,10 @@ bool within(const RespValue& a, const RespValue& b, int64_t tolerance) {
 
 // Compares one command's replies under its mode; returns "" if they agree, else a description.
 // May send follow-up commands (SCAN pages, RANDOMKEY checks) to each server.
+// `before` is the collection as it was before the command (RandomPop only).
 std::string compare_replies(const GeneratedCommand& cmd, const RespValue& ref, const RespValue& sub,
-                            RespClient* ref_client, RespClient* sub_client) {
+                            RespClient* ref_client, RespClient* sub_client,
+                            const std::map<std::string, std::string>* before = nullptr) {
     auto differ = [&](const RespValue& a, const RespValue& b) {
         return "redis:      " + a.to_string() + "\nsnapstream: " + b.to_string() +
                difference_note(a, b);
@@ -191,6 +311,58 @@ std::string compare_replies(const GeneratedCommand& cmd, const RespValue& ref, c
             if (!e.empty()) return "redis: " + e;
             if (sub_client) e = check_randomkey(*sub_client, sub);
             if (!e.empty()) return "snapstream: " + e;
+            return "";
+        }
+        case CompareMode::SortedPairs: {
+            RespValue a = sorted_pairs(ref), b = sorted_pairs(sub);
+            return a == b ? "" : differ(a, b);
+        }
+        case CompareMode::CollectionScan: {
+            if (!ref.is_array() || !sub.is_array() || !ref_client || !sub_client) {
+                return ref == sub ? "" : differ(ref, sub);
+            }
+            RespValue a = collection_scan_all(*ref_client, cmd.args, ref);
+            RespValue b = collection_scan_all(*sub_client, cmd.args, sub);
+            return a == b ? "" : "after iterating the scan to completion:\n" + differ(a, b);
+        }
+        case CompareMode::RandomMembers: {
+            if (ref.is_error() || sub.is_error() || !ref_client || !sub_client) {
+                return ref == sub ? "" : differ(ref, sub);
+            }
+            if (!same_shape(ref, sub)) return "replies of different shapes:\n" + differ(ref, sub);
+            const std::string name = upper(cmd.args.at(0));
+            auto ref_pop = population(*ref_client, name, cmd.args.at(1));
+            auto sub_pop = population(*sub_client, name, cmd.args.at(1));
+            if (!ref_pop || !sub_pop) return "could not read the collection back";
+            std::string e = check_random_draw(cmd.args, ref, *ref_pop);
+            if (!e.empty()) return "redis: " + e + "\n" + differ(ref, sub);
+            e = check_random_draw(cmd.args, sub, *sub_pop);
+            if (!e.empty()) return "snapstream: " + e + "\n" + differ(ref, sub);
+            return "";
+        }
+        case CompareMode::RandomPop: {
+            if (ref.is_error() || sub.is_error() || !before)
+                return ref == sub ? "" : differ(ref, sub);
+            if (!same_shape(ref, sub)) return "replies of different shapes:\n" + differ(ref, sub);
+            std::string e = check_random_draw(cmd.args, ref, *before);
+            if (!e.empty()) return "redis: " + e + "\n" + differ(ref, sub);
+            e = check_random_draw(cmd.args, sub, *before);
+            if (!e.empty()) return "snapstream: " + e + "\n" + differ(ref, sub);
+            if (!sub_client) return "";
+            // Re-sync snapstream to Redis's draw.
+            const std::set<std::string> r = popped_members(ref), p = popped_members(sub);
+            std::vector<std::string> add{"SADD", cmd.args.at(1)}, rem{"SREM", cmd.args.at(1)};
+            for (const auto& m : p)
+                if (!r.count(m)) add.push_back(m);
+            for (const auto& m : r)
+                if (!p.count(m)) rem.push_back(m);
+            const auto expect = [](const RespValue& got, size_t n) {
+                return got == RespValue::integer_value(static_cast<int64_t>(n));
+            };
+            if (add.size() > 2 && !expect(sub_client->command(add), add.size() - 2))
+                return "re-sync SADD on snapstream failed: " + command_to_string(add);
+            if (rem.size() > 2 && !expect(sub_client->command(rem), rem.size() - 2))
+                return "re-sync SREM on snapstream failed: " + command_to_string(rem);
             return "";
         }
     }
@@ -338,9 +510,17 @@ TEST_P(Differential, RandomCommandStreamsMatchRedis) {
         RespValue ref, sub;
         std::string problem;
         try {
+            std::optional<std::map<std::string, std::string>> before;
+            if (cmd.mode == CompareMode::RandomPop && cmd.args.size() >= 2) {
+                before = population(rc, "SPOP", cmd.args[1]);
+                auto sub_before = population(sc, "SPOP", cmd.args[1]);
+                if (before != sub_before) problem = "the set differs before " + cmd.args[0];
+            }
             ref = rc.command(cmd.args);
             sub = sc.command(cmd.args);
-            problem = compare_replies(cmd, ref, sub, &rc, &sc);
+            if (problem.empty()) {
+                problem = compare_replies(cmd, ref, sub, &rc, &sc, before ? &*before : nullptr);
+            }
             for (size_t f = 0; f < cmd.follow_up.size() && problem.empty(); ++f) {
                 RespValue fr = rc.command(cmd.follow_up[f]);
                 RespValue fs = sc.command(cmd.follow_up[f]);
@@ -450,6 +630,54 @@ TEST(DifferentialHarness, ComparatorDetectsDifferences) {
 
     GeneratedCommand rk{{"RANDOMKEY"}, CompareMode::RandomKey};
     EXPECT_NE(compare_replies(rk, RespValue::null(), RespValue::bulk("k"), nullptr, nullptr), "");
+}
+
+TEST(DifferentialHarness, CollectionModesDetectDifferences) {
+    GeneratedCommand hgetall{{"HGETALL", "h"}, CompareMode::SortedPairs};
+    EXPECT_EQ(compare_replies(hgetall, RespValue::bulk_array({"a", "1", "b", "2"}),
+                              RespValue::bulk_array({"b", "2", "a", "1"}), nullptr, nullptr),
+              "");
+    EXPECT_NE(compare_replies(hgetall, RespValue::bulk_array({"a", "1", "b", "2"}),
+                              RespValue::bulk_array({"a", "2", "b", "1"}), nullptr, nullptr),
+              "");
+
+    const std::map<std::string, std::string> pop{{"a", "1"}, {"b", "2"}, {"c", "3"}};
+    EXPECT_EQ(check_random_draw({"HRANDFIELD", "h"}, RespValue::bulk("a"), pop), "");
+    EXPECT_NE(check_random_draw({"HRANDFIELD", "h"}, RespValue::bulk("z"), pop), "");
+    EXPECT_NE(check_random_draw({"HRANDFIELD", "h"}, RespValue::bulk("a"), {}), "");
+    EXPECT_EQ(check_random_draw({"HRANDFIELD", "h"}, RespValue::null(), {}), "");
+    // Positive count: distinct, min(count, size) of them.
+    EXPECT_EQ(
+        check_random_draw({"SRANDMEMBER", "s", "5"}, RespValue::bulk_array({"c", "a", "b"}), pop),
+        "");
+    EXPECT_NE(check_random_draw({"SRANDMEMBER", "s", "5"}, RespValue::bulk_array({"c", "a"}), pop),
+              "");
+    EXPECT_NE(check_random_draw({"SRANDMEMBER", "s", "2"}, RespValue::bulk_array({"a", "a"}), pop),
+              "");
+    // Negative count: exactly |count|, repeats allowed; nothing from an empty key.
+    EXPECT_EQ(check_random_draw({"SRANDMEMBER", "s", "-4"},
+                                RespValue::bulk_array({"a", "a", "a", "c"}), pop),
+              "");
+    EXPECT_NE(check_random_draw({"SRANDMEMBER", "s", "-4"}, RespValue::bulk_array({"a"}), pop), "");
+    EXPECT_EQ(check_random_draw({"SRANDMEMBER", "s", "-4"}, RespValue::bulk_array({}), {}), "");
+    // With values: each value must be the member's own.
+    EXPECT_EQ(check_random_draw({"HRANDFIELD", "h", "-2", "WITHVALUES"},
+                                RespValue::bulk_array({"b", "2", "b", "2"}), pop),
+              "");
+    EXPECT_NE(check_random_draw({"HRANDFIELD", "h", "-2", "WITHVALUES"},
+                                RespValue::bulk_array({"b", "2", "b", "3"}), pop),
+              "");
+
+    GeneratedCommand spop{{"SPOP", "s", "2"}, CompareMode::RandomPop};
+    EXPECT_EQ(compare_replies(spop, RespValue::bulk_array({"a", "b"}),
+                              RespValue::bulk_array({"c", "b"}), nullptr, nullptr, &pop),
+              "");
+    EXPECT_NE(compare_replies(spop, RespValue::bulk_array({"a", "b"}),
+                              RespValue::bulk_array({"c", "x"}), nullptr, nullptr, &pop),
+              "");
+    EXPECT_NE(compare_replies(spop, RespValue::bulk_array({"a", "b"}), RespValue::bulk_array({"c"}),
+                              nullptr, nullptr, &pop),
+              "");
 }
 
 TEST(DifferentialHarness, KeyspaceDiffSeesEveryField) {

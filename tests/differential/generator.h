@@ -46,6 +46,18 @@ enum class CompareMode {
     TtlMillis,    // PTTL / PEXPIRETIME: -1/-2 exact, other values within kPttlTolerance
     Scan,         // SCAN 0 ...: each server iterated to completion, key sets compared
     RandomKey,    // RANDOMKEY: nil iff that server's db is empty, else a key that exists there
+    SortedPairs,  // HGETALL: flat [field, value, ...] arrays compared with their pairs sorted
+    // HSCAN / SSCAN / ZSCAN key 0 ...: each server iterated to completion, the element sets (or
+    // field/value, member/score pairs) compared.
+    CollectionScan,
+    // SRANDMEMBER / HRANDFIELD / ZRANDMEMBER (every form): errors exact; otherwise each reply is
+    // checked against that server's own collection (shape, count, distinct for positive counts,
+    // membership, field/value and member/score pairs) and the two shapes must agree.
+    RandomMembers,
+    // SPOP key [count]: checked against the set as it was before the command (shape, count,
+    // distinct members of it); then snapstream's set is re-synced to Redis's choice (SADD of what
+    // only snapstream popped, SREM of what only Redis popped), so the streams stay comparable.
+    RandomPop,
 };
 
 struct GeneratedCommand {

@@ -4,7 +4,9 @@
 // clients' writes, own writes, deletion, FLUSHDB/SWAPDB, expiry).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/integration/integration_util.h"
@@ -233,8 +235,11 @@ TEST_F(Transactions, WatchedKeyThatExpiresFailsExec) {
         ASSERT_TRUE(c.command({"WATCH", "k"}).is_string("OK"));
         // Poll from the same connection (EXISTS on a watched key does not change it) until it
         // is gone.
-        bool gone = wait_until([&] { return c.command({"EXISTS", "k"}).integer == 0; },
-                               Ms(5000), Ms(10));
+        bool gone = wait_until(
+            [&] {
+                return c.command({"EXISTS", "k"}).integer == 0;
+            },
+            Ms(5000), Ms(10));
         ASSERT_TRUE(gone) << proc->name();
         ASSERT_TRUE(c.command({"MULTI"}).is_string("OK"));
         ASSERT_TRUE(c.command({"SET", "k", "new"}).is_string("QUEUED"));
@@ -252,6 +257,57 @@ TEST_F(Transactions, ClientListShowsMultiState) {
     std::string list = other.command({"CLIENT", "LIST"}).str;
     EXPECT_NE(list.find("flags=x"), std::string::npos) << list;
     EXPECT_NE(list.find("multi=2"), std::string::npos) << list;
+}
+
+// The WATCH race: several clients increment one counter with optimistic locking (WATCH, GET,
+// MULTI, SET, EXEC, retry on a nil EXEC). If WATCH missed a concurrent write, two clients
+// would both commit from the same read and an increment would be lost, so the final value would
+// be below the number of committed transactions. Bounded: each client stops after kTarget
+// commits or kMaxAttempts tries.
+TEST_F(Transactions, OptimisticIncrementsUnderContentionLoseNothing) {
+    constexpr int kClients = 4;
+    constexpr int kTarget = 150;
+    constexpr int kMaxAttempts = 20000;
+    std::atomic<int> committed{0}, aborted{0};
+    std::vector<std::string> errors(kClients);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kClients; ++t) {
+        threads.emplace_back([&, t] {
+            try {
+                RespClient c(snap_->port());
+                int mine = 0;
+                for (int attempt = 0; attempt < kMaxAttempts && mine < kTarget; ++attempt) {
+                    c.command({"WATCH", "counter"});
+                    RespValue v = c.command({"GET", "counter"});
+                    int64_t n = v.is_null() ? 0 : std::stoll(v.str);
+                    c.command({"MULTI"});
+                    c.command({"SET", "counter", std::to_string(n + 1)});
+                    c.command({"INCR", "commits"});
+                    RespValue r = c.command({"EXEC"});
+                    if (r.is_null()) {
+                        ++aborted;
+                    } else if (r.is_array() && r.elems.size() == 2) {
+                        ++mine;
+                        ++committed;
+                    } else {
+                        errors[static_cast<size_t>(t)] = "EXEC replied " + r.to_string();
+                        return;
+                    }
+                }
+            } catch (const std::exception& e) {
+                errors[static_cast<size_t>(t)] = e.what();
+            }
+        });
+    }
+    for (auto& th : threads) th.join();
+    for (const auto& e : errors) EXPECT_EQ(e, "");
+    RespClient c(snap_->port());
+    EXPECT_EQ(committed.load(), kClients * kTarget);
+    EXPECT_EQ(c.command({"GET", "counter"}), RespValue::bulk(std::to_string(committed.load())))
+        << "aborted " << aborted.load();
+    EXPECT_EQ(c.command({"GET", "commits"}), RespValue::bulk(std::to_string(committed.load())));
+    std::cout << "[ watch race ] " << committed.load() << " commits, " << aborted.load()
+              << " retries after a failed EXEC\n";
 }
 
 }  // namespace
