@@ -12,6 +12,15 @@ namespace {
 
 using Args = std::vector<std::string>;
 
+// Half the time one of a few keys only this family uses, so that commands (multi-key ones
+// especially) meet hashes more often than WRONGTYPE; otherwise a key of the shared pool.
+std::string fkey(GenContext& c) {
+    Rng& r = c.rng();
+    if (r.chance(0.5)) return c.key();
+    static const std::vector<std::string> own = {"h:a", "h:b", "h:c"};
+    return r.pick(own);
+}
+
 GeneratedCommand cmd(Args a, CompareMode m = CompareMode::Exact) {
     return {std::move(a), m};
 }
@@ -85,7 +94,7 @@ std::string scan_count(GenContext& c) {
 }
 
 GeneratedCommand hset_like(GenContext& c, const char* name, int min_pairs, int max_pairs) {
-    Args a{c.name(name), c.key()};
+    Args a{c.name(name), fkey(c)};
     const int64_t n = c.rng().range(min_pairs, max_pairs);
     for (int64_t i = 0; i < n; ++i) {
         a.push_back(field(c));
@@ -98,7 +107,7 @@ GeneratedCommand hset_like(GenContext& c, const char* name, int min_pairs, int m
 // listpacks (<= 512 fields) and others convert.
 GeneratedCommand hset_bulk(GenContext& c) {
     Rng& r = c.rng();
-    Args a{c.name("HSET"), c.key()};
+    Args a{c.name("HSET"), fkey(c)};
     const int64_t n = r.range(100, 700);
     const int64_t base = r.range(0, 300);
     for (int64_t i = 0; i < n; ++i) {
@@ -109,7 +118,7 @@ GeneratedCommand hset_bulk(GenContext& c) {
 }
 
 GeneratedCommand fields_cmd(GenContext& c, const char* name, int min, int max) {
-    Args a{c.name(name), c.key()};
+    Args a{c.name(name), fkey(c)};
     const int64_t n = c.rng().range(min, max);
     for (int64_t i = 0; i < n; ++i) a.push_back(field(c));
     return cmd(std::move(a));
@@ -117,7 +126,7 @@ GeneratedCommand fields_cmd(GenContext& c, const char* name, int min, int max) {
 
 GeneratedCommand hrandfield(GenContext& c) {
     Rng& r = c.rng();
-    Args a{c.name("HRANDFIELD"), c.key()};
+    Args a{c.name("HRANDFIELD"), fkey(c)};
     const uint64_t form = r.below(10);
     if (form >= 2) a.push_back(rand_count(c));
     if (form >= 6) a.push_back(r.chance(0.9) ? c.opt("WITHVALUES") : c.opt("WITHVALUE"));
@@ -127,7 +136,7 @@ GeneratedCommand hrandfield(GenContext& c) {
 
 GeneratedCommand hscan(GenContext& c) {
     Rng& r = c.rng();
-    Args a{c.name("HSCAN"), c.key(), "0"};
+    Args a{c.name("HSCAN"), fkey(c), "0"};
     if (r.chance(0.08)) {
         // Errors and odd cursors, compared exactly.
         static const std::vector<std::string> cursors = {"abc", "+x", " 1", "1x",
@@ -158,45 +167,45 @@ CommandFamily hash_family() {
             {"HMSET", 3, [](GenContext& c) { return hset_like(c, "HMSET", 1, 3); }},
             {"HSETNX", 4,
              [](GenContext& c) {
-                 return cmd({c.name("HSETNX"), c.key(), field(c), hash_value(c)});
+                 return cmd({c.name("HSETNX"), fkey(c), field(c), hash_value(c)});
              }},
             {"HGET", 8,
              [](GenContext& c) {
-                 return cmd({c.name("HGET"), c.key(), field(c)});
+                 return cmd({c.name("HGET"), fkey(c), field(c)});
              }},
             {"HMGET", 4, [](GenContext& c) { return fields_cmd(c, "HMGET", 1, 5); }},
             {"HGETALL", 4,
              [](GenContext& c) {
-                 return cmd({c.name("HGETALL"), c.key()}, CompareMode::SortedPairs);
+                 return cmd({c.name("HGETALL"), fkey(c)}, CompareMode::SortedPairs);
              }},
             {"HDEL", 6, [](GenContext& c) { return fields_cmd(c, "HDEL", 1, 5); }},
             {"HEXISTS", 3,
              [](GenContext& c) {
-                 return cmd({c.name("HEXISTS"), c.key(), field(c)});
+                 return cmd({c.name("HEXISTS"), fkey(c), field(c)});
              }},
             {"HLEN", 4,
              [](GenContext& c) {
-                 return cmd({c.name("HLEN"), c.key()});
+                 return cmd({c.name("HLEN"), fkey(c)});
              }},
             {"HKEYS", 3,
              [](GenContext& c) {
-                 return cmd({c.name("HKEYS"), c.key()}, CompareMode::SortedArray);
+                 return cmd({c.name("HKEYS"), fkey(c)}, CompareMode::SortedArray);
              }},
             {"HVALS", 3,
              [](GenContext& c) {
-                 return cmd({c.name("HVALS"), c.key()}, CompareMode::SortedArray);
+                 return cmd({c.name("HVALS"), fkey(c)}, CompareMode::SortedArray);
              }},
             {"HINCRBY", 5,
              [](GenContext& c) {
-                 return cmd({c.name("HINCRBY"), c.key(), field(c), c.int_arg()});
+                 return cmd({c.name("HINCRBY"), fkey(c), field(c), c.int_arg()});
              }},
             {"HINCRBYFLOAT", 4,
              [](GenContext& c) {
-                 return cmd({c.name("HINCRBYFLOAT"), c.key(), field(c), c.float_arg()});
+                 return cmd({c.name("HINCRBYFLOAT"), fkey(c), field(c), c.float_arg()});
              }},
             {"HSTRLEN", 3,
              [](GenContext& c) {
-                 return cmd({c.name("HSTRLEN"), c.key(), field(c)});
+                 return cmd({c.name("HSTRLEN"), fkey(c), field(c)});
              }},
             {"HRANDFIELD", 6, hrandfield},
             {"HSCAN", 4, hscan},
