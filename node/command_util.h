@@ -78,6 +78,8 @@ void register_string_commands(CommandTable& t);
 void register_key_commands(CommandTable& t);
 void register_server_commands(CommandTable& t);
 void register_transaction_commands(CommandTable& t);
+void register_hash_commands(CommandTable& t);
+void register_set_commands(CommandTable& t);
 void register_zset_commands(CommandTable& t);
 
 }  // namespace snapstream

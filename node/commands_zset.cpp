@@ -12,23 +12,10 @@
 
 #include "common/glob.h"
 #include "node/command_util.h"
+#include "node/set_type.h"
 #include "node/zset_type.h"
 
 namespace snapstream {
-
-// TODO(sets): hook through which ZUNION/ZINTER/ZDIFF(STORE) and ZINTERCARD read plain sets as
-// inputs (every member with score 1). The set module sets it when it registers its commands;
-// while it is null a set input answers WRONGTYPE.
-struct ZSetSetInput {
-    size_t (*size)(const Value& set);
-    // Calls fn(ctx, member) for every member.
-    void (*for_each)(const Value& set, void* ctx, void (*fn)(void* ctx, std::string_view member));
-    bool (*contains)(const Value& set, std::string_view member);
-};
-const ZSetSetInput* g_zset_set_input = nullptr;
-void register_zset_set_input(const ZSetSetInput* ops) {
-    g_zset_set_input = ops;
-}
 
 namespace {
 
@@ -805,7 +792,7 @@ struct OpSource {
     size_t size() const {
         if (!v) return 0;
         if (v->type() == ValueType::ZSet) return zset::length(*v);
-        return g_zset_set_input->size(*v);
+        return set_type::size(*v);
     }
     template <typename F>
     void for_each(F&& fn) const {
@@ -814,13 +801,12 @@ struct OpSource {
             zset::walk(*v, 0, zset::length(*v), false, fn);
             return;
         }
-        auto thunk = [](void* c, std::string_view m) { (*static_cast<F*>(c))(m, 1.0); };
-        g_zset_set_input->for_each(*v, &fn, thunk);
+        set_type::for_each(*v, [&](std::string_view m) { fn(m, 1.0); });
     }
     std::optional<double> find(std::string_view m) const {
         if (!v) return std::nullopt;
         if (v->type() == ValueType::ZSet) return zset::score(*v, m);
-        if (g_zset_set_input->contains(*v, m)) return 1.0;
+        if (set_type::contains(*v, m)) return 1.0;
         return std::nullopt;
     }
 };
@@ -861,7 +847,7 @@ void zsetop_generic(CommandContext& ctx, bool has_dst, size_t numkeys_idx, SetOp
         Entry* e = ctx.ks.lookup_read(*ctx.db, ctx.arg(j));
         if (e) {
             const ValueType t = e->value.type();
-            if (t != ValueType::ZSet && (t != ValueType::Set || !g_zset_set_input)) {
+            if (t != ValueType::ZSet && t != ValueType::Set) {
                 ctx.reply.error(kErrWrongType);
                 return;
             }

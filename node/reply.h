@@ -5,6 +5,7 @@
 //   *<n>\r\n<n items>    array
 //   null                 RESP2: $-1 (bulk) or *-1 (array)        RESP3: _
 //   map of n pairs       RESP2: array of 2n items                RESP3: %<n>
+//   set of n items       RESP2: array of n items                 RESP3: ~<n>
 //   verbatim text        RESP2: bulk string                      RESP3: =<len>\r\ntxt:<text>
 //
 // Replies append to the client's output buffer; the event loop writes that buffer once per
@@ -42,6 +43,8 @@ class Reply {
     void null() { out_->append(resp_ == 3 ? "_\r\n" : "$-1\r\n", resp_ == 3 ? 3 : 5); }
     void null_array() { out_->append(resp_ == 3 ? "_\r\n" : "*-1\r\n", resp_ == 3 ? 3 : 5); }
     void array(size_t n) { number('*', static_cast<int64_t>(n)); }
+    // An unordered collection (SMEMBERS, SINTER, SPOP with a count): RESP3 '~', RESP2 array.
+    void set(size_t n) { number(resp_ == 3 ? '~' : '*', static_cast<int64_t>(n)); }
     void map(size_t n) {
         if (resp_ == 3)
             number('%', static_cast<int64_t>(n));

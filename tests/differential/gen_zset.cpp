@@ -375,6 +375,9 @@ GeneratedCommand gen_setop(GenContext& c) {
     Args a{c.name(op)};
     if (store) a.push_back(c.key());
     auto ks = op_keys(c, 4);
+    // Plain sets are inputs too (every member with score 1): the set family's own keys.
+    for (auto& k : ks)
+        if (c.rng().chance(0.25)) k = c.rng().pick(std::vector<std::string>{"s:a", "s:b", "s:c"});
     if (c.rng().chance(0.04))
         a.push_back(c.rng().pick(std::vector<std::string>{"0", "-1", "x", "7"}));
     else

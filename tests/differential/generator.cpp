@@ -778,8 +778,8 @@ const CommandFamily& connection_family() {
 
 const std::vector<CommandFamily>& all_families() {
     static const std::vector<CommandFamily> families = {
-        strings_family(),   keyspace_family(),   expiry_family(),
-        databases_family(), connection_family(), zset_family(),
+        strings_family(),    keyspace_family(), expiry_family(), databases_family(),
+        connection_family(), hash_family(),     set_family(),    zset_family(),
     };
     return families;
 }
@@ -817,7 +817,9 @@ GeneratedCommand generate(GenContext& ctx, const std::vector<std::string>& skip)
     uint64_t m = r.below(1000);
     if (m < 15 && cmd.args.size() > 1) {
         cmd.args.pop_back();
-    } else if (m < 30) {
+    } else if (m < 30 && cmd.mode != CompareMode::RandomMembers &&
+               cmd.mode != CompareMode::RandomPop) {
+        // (Not for random draws: an appended value could be a count like -2^63+1.)
         cmd.args.push_back(r.chance(0.5) ? ctx.key() : ctx.value());
     }
     return cmd;

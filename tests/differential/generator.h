@@ -83,6 +83,9 @@ struct CommandFamily {
     std::vector<CommandGenerator> generators;
 };
 
+CommandFamily hash_family();
+CommandFamily set_family();
+
 // Every family; the differential test draws from all of them.
 const std::vector<CommandFamily>& all_families();
 CommandFamily zset_family();
