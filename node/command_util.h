@@ -69,6 +69,31 @@ inline void key_changed(CommandContext& ctx, std::string_view key) {
     signal_modified(ctx, key);
 }
 
+// HDEL / SREM / ZREM: removes the members ctx.arg(2..) from the collection of `type` at
+// ctx.arg(1) with remove(value, member) -> bool, deletes the key once size(value) is 0 (Redis
+// keeps no empty collection; later arguments then find nothing) and replies the count removed.
+template <typename Remove, typename Size>
+void remove_members_command(CommandContext& ctx, ValueType type, Remove&& remove, Size&& size) {
+    const std::string_view key = ctx.arg(1);
+    bool wrong = false;
+    Entry* e = lookup_write_typed(ctx, key, type, wrong);
+    if (wrong) return;
+    uint64_t removed = 0;
+    for (size_t i = 2; e && i < ctx.argc(); ++i) {
+        if (!remove(e->value, ctx.arg(i))) continue;
+        ++removed;
+        if (size(e->value) == 0) {
+            ctx.ks.remove(*ctx.db, key);
+            e = nullptr;
+        }
+    }
+    if (removed) {
+        mark_dirty(ctx, removed);
+        signal_modified(ctx, key);
+    }
+    ctx.reply.integer(static_cast<int64_t>(removed));
+}
+
 // A blocking command's timeout in seconds (a float), as milliseconds (0 = forever); replies
 // "timeout is not a float or out of range" / "timeout is negative" and returns nullopt.
 std::optional<int64_t> block_timeout_arg(CommandContext& ctx, std::string_view s);

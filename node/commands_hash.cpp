@@ -112,29 +112,9 @@ void cmd_hmget(CommandContext& ctx) {
 }
 
 void cmd_hdel(CommandContext& ctx) {
-    std::string_view key = ctx.arg(1);
-    bool wrong = false;
-    Entry* e = lookup_write_typed(ctx, key, ValueType::Hash, wrong);
-    if (wrong) return;
-    if (!e) {
-        ctx.reply.integer(0);
-        return;
-    }
-    int64_t deleted = 0;
-    for (size_t i = 2; i < ctx.argc(); ++i) {
-        if (hash_type::remove(e->value, ctx.arg(i))) {
-            ++deleted;
-            if (hash_type::size(e->value) == 0) {
-                ctx.ks.remove(*ctx.db, key);
-                break;
-            }
-        }
-    }
-    if (deleted) {
-        signal_modified(ctx, key);
-        mark_dirty(ctx, static_cast<uint64_t>(deleted));
-    }
-    ctx.reply.integer(deleted);
+    remove_members_command(
+        ctx, ValueType::Hash, [](Value& v, std::string_view f) { return hash_type::remove(v, f); },
+        [](const Value& v) { return hash_type::size(v); });
 }
 
 void cmd_hlen(CommandContext& ctx) {

@@ -70,29 +70,9 @@ void cmd_sadd(CommandContext& ctx) {
 }
 
 void cmd_srem(CommandContext& ctx) {
-    std::string_view key = ctx.arg(1);
-    bool wrong = false;
-    Entry* e = lookup_write_typed(ctx, key, ValueType::Set, wrong);
-    if (wrong) return;
-    if (!e) {
-        ctx.reply.integer(0);
-        return;
-    }
-    int64_t deleted = 0;
-    for (size_t i = 2; i < ctx.argc(); ++i) {
-        if (set_type::remove(e->value, ctx.arg(i))) {
-            ++deleted;
-            if (set_type::size(e->value) == 0) {
-                ctx.ks.remove(*ctx.db, key);
-                break;
-            }
-        }
-    }
-    if (deleted) {
-        signal_modified(ctx, key);
-        mark_dirty(ctx, static_cast<uint64_t>(deleted));
-    }
-    ctx.reply.integer(deleted);
+    remove_members_command(
+        ctx, ValueType::Set, [](Value& v, std::string_view m) { return set_type::remove(v, m); },
+        [](const Value& v) { return set_type::size(v); });
 }
 
 void cmd_smove(CommandContext& ctx) {

@@ -254,26 +254,9 @@ void cmd_zincrby(CommandContext& ctx) {
 }
 
 void cmd_zrem(CommandContext& ctx) {
-    bool wrong = false;
-    Entry* e = write_zset(ctx, ctx.arg(1), wrong);
-    if (wrong) return;
-    if (!e) {
-        ctx.reply.integer(0);
-        return;
-    }
-    int64_t deleted = 0;
-    for (size_t j = 2; j < ctx.argc(); ++j) {
-        if (zset::remove(e->value, ctx.arg(j))) ++deleted;
-        if (zset::length(e->value) == 0) {
-            ctx.ks.remove(*ctx.db, ctx.arg(1));
-            break;
-        }
-    }
-    if (deleted) {
-        mark_dirty(ctx, static_cast<uint64_t>(deleted));
-        signal_modified(ctx, ctx.arg(1));
-    }
-    ctx.reply.integer(deleted);
+    remove_members_command(
+        ctx, ValueType::ZSet, [](Value& v, std::string_view m) { return zset::remove(v, m); },
+        [](const Value& v) { return zset::length(v); });
 }
 
 void cmd_zscore(CommandContext& ctx) {
@@ -310,10 +293,12 @@ void cmd_zcard(CommandContext& ctx) {
     ctx.reply.integer(e ? static_cast<int64_t>(zset::length(e->value)) : 0);
 }
 
-void cmd_zcount(CommandContext& ctx) {
-    ScoreRange r;
-    if (!parse_score_range(ctx.arg(2), ctx.arg(3), r)) {
-        ctx.reply.error(kErrMinMaxFloat);
+// ZCOUNT / ZLEXCOUNT: the number of members in a score or lex range.
+template <typename Range, typename Parse, typename Ranks>
+void count_in_range(CommandContext& ctx, Parse&& parse, std::string_view error, Ranks&& ranks) {
+    Range r;
+    if (!parse(ctx.arg(2), ctx.arg(3), r)) {
+        ctx.reply.error(error);
         return;
     }
     bool wrong = false;
@@ -323,25 +308,20 @@ void cmd_zcount(CommandContext& ctx) {
         ctx.reply.integer(0);
         return;
     }
-    auto [lo, hi] = zset::score_ranks(e->value, r);
+    auto [lo, hi] = ranks(e->value, r);
     ctx.reply.integer(hi > lo ? static_cast<int64_t>(hi - lo) : 0);
 }
 
+void cmd_zcount(CommandContext& ctx) {
+    count_in_range<ScoreRange>(
+        ctx, parse_score_range, kErrMinMaxFloat,
+        [](const Value& v, const ScoreRange& r) { return zset::score_ranks(v, r); });
+}
+
 void cmd_zlexcount(CommandContext& ctx) {
-    LexRange r;
-    if (!parse_lex_range(ctx.arg(2), ctx.arg(3), r)) {
-        ctx.reply.error(kErrMinMaxLex);
-        return;
-    }
-    bool wrong = false;
-    Entry* e = read_zset(ctx, ctx.arg(1), wrong);
-    if (wrong) return;
-    if (!e) {
-        ctx.reply.integer(0);
-        return;
-    }
-    auto [lo, hi] = zset::lex_ranks(e->value, r);
-    ctx.reply.integer(hi > lo ? static_cast<int64_t>(hi - lo) : 0);
+    count_in_range<LexRange>(
+        ctx, parse_lex_range, kErrMinMaxLex,
+        [](const Value& v, const LexRange& r) { return zset::lex_ranks(v, r); });
 }
 
 // ---- ZRANGE family ----------------------------------------------------------------------------
