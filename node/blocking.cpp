@@ -94,6 +94,7 @@ void Server::handle_ready_keys() {
                 Reply reply(c->out, c->resp);
                 CommandContext ctx{*this, c, ks_, &ks_.db(c->db), reply, argv, c->block.cmd};
                 ctx.reprocessing = true;
+                ctx.ready_key = key;
                 ctx.cmd->handler(ctx);
                 c->db = saved_db;
                 if (c->out.size() == out_before) continue;  // blocked again: keeps its place

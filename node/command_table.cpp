@@ -42,6 +42,7 @@ const CommandTable& command_table() {
         register_key_commands(t);
         register_server_commands(t);
         register_transaction_commands(t);
+        register_list_commands(t);
         return t;
     }();
     return table;
