@@ -780,6 +780,7 @@ const std::vector<CommandFamily>& all_families() {
     static const std::vector<CommandFamily> families = {
         strings_family(),   keyspace_family(),   expiry_family(),
         databases_family(), connection_family(),
+        list_family(),
     };
     return families;
 }

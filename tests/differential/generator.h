@@ -71,6 +71,8 @@ struct CommandFamily {
     std::vector<CommandGenerator> generators;
 };
 
+CommandFamily list_family();  // gen_list.cpp
+
 // Every family; the differential test draws from all of them.
 const std::vector<CommandFamily>& all_families();
 
