@@ -515,7 +515,9 @@ void blmove_generic(CommandContext& ctx, bool from_front, bool to_front, int64_t
         return;
     }
     const std::string_view keys[] = {ctx.arg(1)};
-    ctx.server.block_client(ctx, keys, timeout_ms, ValueType::List, false);
+    // Redis 7.0 answers a timed-out BLMOVE with a null array too (only its non-blocking
+    // answer, inside MULTI, is a null bulk).
+    ctx.server.block_client(ctx, keys, timeout_ms, ValueType::List, true);
 }
 
 void cmd_blmove(CommandContext& ctx) {
