@@ -2,6 +2,7 @@
 #include "node/list_type.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -404,6 +405,20 @@ bool QuickList::check() const {
         prev = n;
     }
     return prev == tail_ && elements == count_ && nodes == len_;
+}
+
+std::string quicklist_debug_fields(const Value& list) {
+    const auto* q = static_cast<const QuickList*>(list.obj());
+    size_t bytes = 0;
+    for (const QuickList::Node* n = q->head(); n; n = n->next) bytes += n->bytes;
+    char buf[160];
+    const double avg = q->node_count() ? static_cast<double>(q->size()) / q->node_count() : 0.0;
+    // Compression is not implemented, so ql_compressed is always 0.
+    std::snprintf(buf, sizeof buf,
+                  " ql_nodes:%zu ql_avg_node:%.2f ql_listpack_max:%d ql_compressed:0 "
+                  "ql_uncompressed_size:%zu",
+                  q->node_count(), avg, q->fill(), bytes);
+    return buf;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "node/listpack.h"
@@ -147,6 +148,10 @@ class QuickList {
     uint32_t len_ = 0;
     int32_t fill_;
 };
+
+class Value;
+// DEBUG OBJECT's quicklist fields (" ql_nodes:N ql_avg_node:... ql_uncompressed_size:N").
+std::string quicklist_debug_fields(const Value& list);
 
 // Registers the list type's ObjectOps (destroy / clone / heap_bytes).
 void register_list_object_ops();
