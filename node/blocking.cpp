@@ -11,9 +11,11 @@
 // command that wakes several keys is served exactly as its non-blocking form would be.
 //
 // Timeouts: every blocked client with a deadline sits in block_deadlines_; one timer is armed
-// for the earliest deadline, and a client whose deadline passed is answered with a null array
-// (null bulk for BLMOVE/BRPOPLPUSH), as Redis does. Unblocked clients resume reading their
-// buffered requests before the loop sleeps.
+// for the earliest deadline, and a client whose deadline passed is answered with the reply its
+// command chose (Redis 7.0 answers a null array for every list and sorted-set command, BLMOVE
+// included). A re-run command sees the readied key in ctx.ready_key: Redis 7.0 serves a client
+// from the key that was readied, not from the first of its keys that has elements. Unblocked
+// clients resume reading their buffered requests before the loop sleeps.
 #include <algorithm>
 
 #include "node/command_util.h"
@@ -94,6 +96,7 @@ void Server::handle_ready_keys() {
                 Reply reply(c->out, c->resp);
                 CommandContext ctx{*this, c, ks_, &ks_.db(c->db), reply, argv, c->block.cmd};
                 ctx.reprocessing = true;
+                ctx.ready_key = key;
                 ctx.cmd->handler(ctx);
                 c->db = saved_db;
                 if (c->out.size() == out_before) continue;  // blocked again: keeps its place

@@ -41,6 +41,7 @@ const CommandTable& command_table() {
         register_key_commands(t);
         register_server_commands(t);
         register_transaction_commands(t);
+        register_list_commands(t);
         register_hash_commands(t);
         register_set_commands(t);
         register_zset_commands(t);

@@ -10,6 +10,7 @@
 #include "node/command_docs.h"
 #include "node/command_util.h"
 #include "node/info.h"
+#include "node/list_type.h"
 #include "node/log.h"
 
 namespace snapstream {
@@ -578,7 +579,9 @@ void cmd_debug(CommandContext& ctx) {
                       static_cast<const void*>(&e->value), encoding_name(e->value),
                       e->value.is_string() ? e->value.str_len() : size_t{0},
                       static_cast<unsigned>(e->lru), now >= e->lru ? now - e->lru : 0u);
-        ctx.reply.simple(buf);
+        std::string line(buf);
+        if (e->value.type() == ValueType::List) line += quicklist_debug_fields(e->value);
+        ctx.reply.simple(line);
     } else {
         ctx.reply.error("ERR unknown subcommand or wrong number of arguments for '" +
                         std::string(sub) + "'. Try DEBUG HELP.");
@@ -636,8 +639,8 @@ void register_server_commands(CommandTable& t) {
     add("ping", -1, F, kAclConnection, cmd_ping);
     add("echo", 2, F, kAclConnection, cmd_echo);
     add("time", 1, L | S | F, 0, cmd_time);
-    add("quit", -1, kCmdAllowBusy | N | L | S | kCmdNoAuth | kCmdTransactionControl,
-        kAclConnection, cmd_quit);
+    add("quit", -1, kCmdAllowBusy | N | L | S | kCmdNoAuth | kCmdTransactionControl, kAclConnection,
+        cmd_quit);
     add("auth", -2, N | L | S | F | kCmdNoAuth | kCmdAllowBusy, kAclConnection, cmd_auth);
     add("hello", -1, N | L | S | F | kCmdNoAuth | kCmdAllowBusy, kAclConnection, cmd_hello);
     add("info", -1, L | S, kAclDangerous, cmd_info);

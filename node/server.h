@@ -164,6 +164,9 @@ struct CommandContext {
 
     // Set while a blocked client's command is run again because a key it waits on changed.
     bool reprocessing = false;
+    // While reprocessing: the key that was signalled ready (Redis 7.0 serves the client from
+    // that key, whatever the order of the command's keys).
+    std::string_view ready_key;
 
     size_t argc() const { return argv.size(); }
     std::string_view arg(size_t i) const { return argv[i]; }

@@ -778,8 +778,9 @@ const CommandFamily& connection_family() {
 
 const std::vector<CommandFamily>& all_families() {
     static const std::vector<CommandFamily> families = {
-        strings_family(),    keyspace_family(), expiry_family(), databases_family(),
-        connection_family(), hash_family(),     set_family(),    zset_family(),
+        strings_family(),   keyspace_family(),   expiry_family(),
+        databases_family(), connection_family(), list_family(),
+        hash_family(),      set_family(),        zset_family(),
     };
     return families;
 }

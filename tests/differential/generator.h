@@ -83,6 +83,7 @@ struct CommandFamily {
     std::vector<CommandGenerator> generators;
 };
 
+CommandFamily list_family();
 CommandFamily hash_family();
 CommandFamily set_family();
 
