@@ -3,8 +3,8 @@
 // sorted, SCAN iterated to completion, TTLs within a tolerance, RANDOMKEY checked against the
 // server's own keyspace), never skipped. After each seed the whole keyspaces are compared.
 //
-// Environment knobs (defaults: 16 seeds x 3000 = 48,000 commands):
-//   SNAPSTREAM_DIFF_COMMANDS        commands per seed (default 3000, at most 10000)
+// Environment knobs (defaults: 16 seeds x 6000 = 96,000 commands):
+//   SNAPSTREAM_DIFF_COMMANDS        commands per seed (default 6000, at most 10000)
 //   SNAPSTREAM_DIFF_SEED_OFFSET     added to every seed, to explore other streams
 //   SNAPSTREAM_DIFF_MAX_MISMATCHES  mismatches reported per seed before it stops (default 5);
 //                                   after each one both servers are flushed and the seed goes on
@@ -506,7 +506,7 @@ TEST_P(Differential, RandomCommandStreamsMatchRedis) {
     const uint64_t seed = GetParam() + static_cast<uint64_t>(env_int("SNAPSTREAM_DIFF_SEED_OFFSET",
                                                                      0, 0, 1'000'000'000));
     // <= 10000: the relative-TTL scheme in generator.h relies on index spans below 19900.
-    const int64_t commands = env_int("SNAPSTREAM_DIFF_COMMANDS", 3000, 1, 10000);
+    const int64_t commands = env_int("SNAPSTREAM_DIFF_COMMANDS", 6000, 1, 10000);
     const int64_t max_mismatches = env_int("SNAPSTREAM_DIFF_MAX_MISMATCHES", 5, 1, 1000);
     const std::vector<std::string> skip = env_list("SNAPSTREAM_DIFF_SKIP");
 
@@ -604,7 +604,7 @@ TEST_P(Differential, RandomCommandStreamsMatchRedis) {
     EXPECT_GT(total_keys, 0u) << "the stream should leave some keys behind to compare";
 }
 
-// 16 seeds x 3000 commands = 48,000 commands by default (~0.3-0.6 s per seed).
+// 16 seeds x 6000 commands = 96,000 commands by default (~1-2 s per seed).
 INSTANTIATE_TEST_SUITE_P(Seeds, Differential, ::testing::Range<uint64_t>(1, 17));
 
 // The comparator itself must be able to fail.

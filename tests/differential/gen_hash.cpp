@@ -12,15 +12,6 @@ namespace {
 
 using Args = std::vector<std::string>;
 
-// Half the time one of a few keys only this family uses, so that commands (multi-key ones
-// especially) meet hashes more often than WRONGTYPE; otherwise a key of the shared pool.
-std::string fkey(GenContext& c) {
-    Rng& r = c.rng();
-    if (r.chance(0.5)) return c.key();
-    static const std::vector<std::string> own = {"h:a", "h:b", "h:c"};
-    return r.pick(own);
-}
-
 GeneratedCommand cmd(Args a, CompareMode m = CompareMode::Exact) {
     return {std::move(a), m};
 }
@@ -94,7 +85,7 @@ std::string scan_count(GenContext& c) {
 }
 
 GeneratedCommand hset_like(GenContext& c, const char* name, int min_pairs, int max_pairs) {
-    Args a{c.name(name), fkey(c)};
+    Args a{c.name(name), c.key_for("h")};
     const int64_t n = c.rng().range(min_pairs, max_pairs);
     for (int64_t i = 0; i < n; ++i) {
         a.push_back(field(c));
@@ -107,7 +98,7 @@ GeneratedCommand hset_like(GenContext& c, const char* name, int min_pairs, int m
 // listpacks (<= 512 fields) and others convert.
 GeneratedCommand hset_bulk(GenContext& c) {
     Rng& r = c.rng();
-    Args a{c.name("HSET"), fkey(c)};
+    Args a{c.name("HSET"), c.key_for("h")};
     const int64_t n = r.range(100, 700);
     const int64_t base = r.range(0, 300);
     for (int64_t i = 0; i < n; ++i) {
@@ -118,7 +109,7 @@ GeneratedCommand hset_bulk(GenContext& c) {
 }
 
 GeneratedCommand fields_cmd(GenContext& c, const char* name, int min, int max) {
-    Args a{c.name(name), fkey(c)};
+    Args a{c.name(name), c.key_for("h")};
     const int64_t n = c.rng().range(min, max);
     for (int64_t i = 0; i < n; ++i) a.push_back(field(c));
     return cmd(std::move(a));
@@ -126,7 +117,7 @@ GeneratedCommand fields_cmd(GenContext& c, const char* name, int min, int max) {
 
 GeneratedCommand hrandfield(GenContext& c) {
     Rng& r = c.rng();
-    Args a{c.name("HRANDFIELD"), fkey(c)};
+    Args a{c.name("HRANDFIELD"), c.key_for("h")};
     const uint64_t form = r.below(10);
     if (form >= 2) a.push_back(rand_count(c));
     if (form >= 6) a.push_back(r.chance(0.9) ? c.opt("WITHVALUES") : c.opt("WITHVALUE"));
@@ -136,7 +127,7 @@ GeneratedCommand hrandfield(GenContext& c) {
 
 GeneratedCommand hscan(GenContext& c) {
     Rng& r = c.rng();
-    Args a{c.name("HSCAN"), fkey(c), "0"};
+    Args a{c.name("HSCAN"), c.key_for("h"), "0"};
     if (r.chance(0.08)) {
         // Errors and odd cursors, compared exactly.
         static const std::vector<std::string> cursors = {"abc", "+x", " 1", "1x",
@@ -167,45 +158,45 @@ CommandFamily hash_family() {
             {"HMSET", 3, [](GenContext& c) { return hset_like(c, "HMSET", 1, 3); }},
             {"HSETNX", 4,
              [](GenContext& c) {
-                 return cmd({c.name("HSETNX"), fkey(c), field(c), hash_value(c)});
+                 return cmd({c.name("HSETNX"), c.key_for("h"), field(c), hash_value(c)});
              }},
             {"HGET", 8,
              [](GenContext& c) {
-                 return cmd({c.name("HGET"), fkey(c), field(c)});
+                 return cmd({c.name("HGET"), c.key_for("h"), field(c)});
              }},
             {"HMGET", 4, [](GenContext& c) { return fields_cmd(c, "HMGET", 1, 5); }},
             {"HGETALL", 4,
              [](GenContext& c) {
-                 return cmd({c.name("HGETALL"), fkey(c)}, CompareMode::SortedPairs);
+                 return cmd({c.name("HGETALL"), c.key_for("h")}, CompareMode::SortedPairs);
              }},
             {"HDEL", 6, [](GenContext& c) { return fields_cmd(c, "HDEL", 1, 5); }},
             {"HEXISTS", 3,
              [](GenContext& c) {
-                 return cmd({c.name("HEXISTS"), fkey(c), field(c)});
+                 return cmd({c.name("HEXISTS"), c.key_for("h"), field(c)});
              }},
             {"HLEN", 4,
              [](GenContext& c) {
-                 return cmd({c.name("HLEN"), fkey(c)});
+                 return cmd({c.name("HLEN"), c.key_for("h")});
              }},
             {"HKEYS", 3,
              [](GenContext& c) {
-                 return cmd({c.name("HKEYS"), fkey(c)}, CompareMode::SortedArray);
+                 return cmd({c.name("HKEYS"), c.key_for("h")}, CompareMode::SortedArray);
              }},
             {"HVALS", 3,
              [](GenContext& c) {
-                 return cmd({c.name("HVALS"), fkey(c)}, CompareMode::SortedArray);
+                 return cmd({c.name("HVALS"), c.key_for("h")}, CompareMode::SortedArray);
              }},
             {"HINCRBY", 5,
              [](GenContext& c) {
-                 return cmd({c.name("HINCRBY"), fkey(c), field(c), c.int_arg()});
+                 return cmd({c.name("HINCRBY"), c.key_for("h"), field(c), c.int_arg()});
              }},
             {"HINCRBYFLOAT", 4,
              [](GenContext& c) {
-                 return cmd({c.name("HINCRBYFLOAT"), fkey(c), field(c), c.float_arg()});
+                 return cmd({c.name("HINCRBYFLOAT"), c.key_for("h"), field(c), c.float_arg()});
              }},
             {"HSTRLEN", 3,
              [](GenContext& c) {
-                 return cmd({c.name("HSTRLEN"), fkey(c), field(c)});
+                 return cmd({c.name("HSTRLEN"), c.key_for("h"), field(c)});
              }},
             {"HRANDFIELD", 6, hrandfield},
             {"HSCAN", 4, hscan},

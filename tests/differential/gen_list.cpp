@@ -135,7 +135,7 @@ Args blmpop_args(GenContext& c, const std::vector<std::string>& keys) {
 }
 
 Args blmove_args(GenContext& c, const std::string& src) {
-    const std::string dst = c.rng().chance(0.2) ? src : c.key();
+    const std::string dst = c.rng().chance(0.2) ? src : c.key_for("l");
     if (c.rng().chance(0.3)) return {c.name("BRPOPLPUSH"), src, dst, timeout_arg(c)};
     return {c.name("BLMOVE"), src, dst, side(c), side(c), timeout_arg(c)};
 }
@@ -164,7 +164,7 @@ CommandFamily list_family() {
         {
             {"LPUSH", 10,
              [](GenContext& c) {
-                 Args a{c.name(c.rng().chance(0.5) ? "LPUSH" : "RPUSH"), c.key()};
+                 Args a{c.name(c.rng().chance(0.5) ? "LPUSH" : "RPUSH"), c.key_for("l")};
                  const int n = static_cast<int>(c.rng().range(1, 5));
                  for (int i = 0; i < n; ++i) a.push_back(elem(c));
                  return exact_cmd(std::move(a));
@@ -172,7 +172,7 @@ CommandFamily list_family() {
             {"LPUSH-bulk", 2,
              [](GenContext& c) {
                  // Weighted towards a few keys so that some lists get big.
-                 const std::string key = c.rng().chance(0.6) ? "k1" : c.key();
+                 const std::string key = c.rng().chance(0.6) ? "k1" : c.key_for("l");
                  Args a{c.name(c.rng().chance(0.5) ? "RPUSH" : "LPUSH"), key};
                  const int n = static_cast<int>(c.rng().range(100, 700));
                  for (int i = 0; i < n; ++i) a.push_back(bulk_elem(c));
@@ -180,55 +180,56 @@ CommandFamily list_family() {
              }},
             {"LPUSHX", 3,
              [](GenContext& c) {
-                 Args a{c.name(c.rng().chance(0.5) ? "LPUSHX" : "RPUSHX"), c.key()};
+                 Args a{c.name(c.rng().chance(0.5) ? "LPUSHX" : "RPUSHX"), c.key_for("l")};
                  const int n = static_cast<int>(c.rng().range(1, 3));
                  for (int i = 0; i < n; ++i) a.push_back(elem(c));
                  return exact_cmd(std::move(a));
              }},
             {"LPOP", 8,
              [](GenContext& c) {
-                 Args a{c.name(c.rng().chance(0.5) ? "LPOP" : "RPOP"), c.key()};
+                 Args a{c.name(c.rng().chance(0.5) ? "LPOP" : "RPOP"), c.key_for("l")};
                  if (c.rng().chance(0.5)) a.push_back(count_arg(c));
                  return exact_cmd(std::move(a));
              }},
             {"LLEN", 4,
              [](GenContext& c) {
-                 return exact_cmd({c.name("LLEN"), c.key()});
+                 return exact_cmd({c.name("LLEN"), c.key_for("l")});
              }},
             {"LRANGE", 8,
              [](GenContext& c) {
-                 Args a{c.name("LRANGE"), c.key(), c.range_index(), c.range_index()};
+                 Args a{c.name("LRANGE"), c.key_for("l"), c.range_index(), c.range_index()};
                  if (c.rng().chance(0.2)) a[2] = "0", a[3] = "-1";
                  return exact_cmd(std::move(a));
              }},
             {"LINDEX", 6,
              [](GenContext& c) {
-                 return exact_cmd({c.name("LINDEX"), c.key(), c.range_index()});
+                 return exact_cmd({c.name("LINDEX"), c.key_for("l"), c.range_index()});
              }},
             {"LSET", 5,
              [](GenContext& c) {
-                 return exact_cmd({c.name("LSET"), c.key(), c.range_index(), elem(c)});
+                 return exact_cmd({c.name("LSET"), c.key_for("l"), c.range_index(), elem(c)});
              }},
             {"LINSERT", 6,
              [](GenContext& c) {
                  static const std::vector<std::string> where = {"BEFORE", "AFTER", "BEFORE",
                                                                 "AFTER", "MIDDLE"};
-                 return exact_cmd(
-                     {c.name("LINSERT"), c.key(), c.opt(c.rng().pick(where)), elem(c), elem(c)});
+                 return exact_cmd({c.name("LINSERT"), c.key_for("l"), c.opt(c.rng().pick(where)),
+                                   elem(c), elem(c)});
              }},
             {"LREM", 5,
              [](GenContext& c) {
                  std::string n =
                      c.rng().chance(0.8) ? std::to_string(c.rng().range(-3, 3)) : c.int_arg();
-                 return exact_cmd({c.name("LREM"), c.key(), n, elem(c)});
+                 return exact_cmd({c.name("LREM"), c.key_for("l"), n, elem(c)});
              }},
             {"LTRIM", 3,
              [](GenContext& c) {
-                 return exact_cmd({c.name("LTRIM"), c.key(), c.range_index(), c.range_index()});
+                 return exact_cmd(
+                     {c.name("LTRIM"), c.key_for("l"), c.range_index(), c.range_index()});
              }},
             {"LPOS", 6,
              [](GenContext& c) {
-                 Args a{c.name("LPOS"), c.key(), elem(c)};
+                 Args a{c.name("LPOS"), c.key_for("l"), elem(c)};
                  Rng& r = c.rng();
                  const int opts = static_cast<int>(r.below(4));
                  for (int i = 0; i < opts; ++i) {
@@ -258,8 +259,10 @@ CommandFamily list_family() {
              }},
             {"LMOVE", 5,
              [](GenContext& c) {
-                 if (c.rng().chance(0.3)) return exact_cmd({c.name("RPOPLPUSH"), c.key(), c.key()});
-                 return exact_cmd({c.name("LMOVE"), c.key(), c.key(), side(c), side(c)});
+                 if (c.rng().chance(0.3))
+                     return exact_cmd({c.name("RPOPLPUSH"), c.key_for("l"), c.key_for("l")});
+                 return exact_cmd(
+                     {c.name("LMOVE"), c.key_for("l"), c.key_for("l"), side(c), side(c)});
              }},
             {"LMPOP", 4,
              [](GenContext& c) {
@@ -272,7 +275,7 @@ CommandFamily list_family() {
              }},
             {"BLPOP-after-push", 4,
              [](GenContext& c) {
-                 const std::string key = c.key();
+                 const std::string key = c.key_for("l");
                  GeneratedCommand g = push_first(c, key);
                  g.follow_up.push_back(blpop_args(c, keys_with(c, key)));
                  if (c.rng().chance(0.3)) g.follow_up.push_back({"LRANGE", key, "0", "-1"});
@@ -280,14 +283,14 @@ CommandFamily list_family() {
              }},
             {"BLMPOP-after-push", 3,
              [](GenContext& c) {
-                 const std::string key = c.key();
+                 const std::string key = c.key_for("l");
                  GeneratedCommand g = push_first(c, key);
                  g.follow_up.push_back(blmpop_args(c, keys_with(c, key)));
                  return g;
              }},
             {"BLMOVE-after-push", 3,
              [](GenContext& c) {
-                 const std::string key = c.key();
+                 const std::string key = c.key_for("l");
                  GeneratedCommand g = push_first(c, key);
                  g.follow_up.push_back(blmove_args(c, key));
                  return g;
@@ -296,7 +299,7 @@ CommandFamily list_family() {
              [](GenContext& c) {
                  // The generated command is a harmless read (mutations only touch it); the
                  // transaction follows, so the blocking commands never wait.
-                 GeneratedCommand g = exact_cmd({c.name("LLEN"), c.key()});
+                 GeneratedCommand g = exact_cmd({c.name("LLEN"), c.key_for("l")});
                  g.follow_up.push_back({"MULTI"});
                  Rng& r = c.rng();
                  const int n = static_cast<int>(r.range(1, 4));
@@ -309,13 +312,13 @@ CommandFamily list_family() {
                              g.follow_up.push_back(blmpop_args(c, c.keys(1, 3)));
                              break;
                          case 2:
-                             g.follow_up.push_back(blmove_args(c, c.key()));
+                             g.follow_up.push_back(blmove_args(c, c.key_for("l")));
                              break;
                          case 3:
-                             g.follow_up.push_back({"RPUSH", c.key(), elem(c)});
+                             g.follow_up.push_back({"RPUSH", c.key_for("l"), elem(c)});
                              break;
                          default:
-                             g.follow_up.push_back({"LPOP", c.key()});
+                             g.follow_up.push_back({"LPOP", c.key_for("l")});
                              break;
                      }
                  }

@@ -11,15 +11,6 @@ namespace {
 
 using Args = std::vector<std::string>;
 
-// Half the time one of a few keys only this family uses, so that commands (multi-key ones
-// especially) meet sets more often than WRONGTYPE; otherwise a key of the shared pool.
-std::string fkey(GenContext& c) {
-    Rng& r = c.rng();
-    if (r.chance(0.5)) return c.key();
-    static const std::vector<std::string> own = {"s:a", "s:b", "s:c"};
-    return r.pick(own);
-}
-
 GeneratedCommand cmd(Args a, CompareMode m = CompareMode::Exact) {
     return {std::move(a), m};
 }
@@ -87,7 +78,7 @@ std::string count_arg(GenContext& c, bool allow_negative) {
 }
 
 GeneratedCommand members_cmd(GenContext& c, const char* name, int min, int max) {
-    Args a{c.name(name), fkey(c)};
+    Args a{c.name(name), c.key_for("s")};
     const int64_t n = c.rng().range(min, max);
     for (int64_t i = 0; i < n; ++i) a.push_back(member(c));
     return cmd(std::move(a));
@@ -96,7 +87,7 @@ GeneratedCommand members_cmd(GenContext& c, const char* name, int min, int max) 
 // 400-700 integers (often crossing 512) and sometimes a string, in one SADD.
 GeneratedCommand sadd_bulk(GenContext& c) {
     Rng& r = c.rng();
-    Args a{c.name("SADD"), fkey(c)};
+    Args a{c.name("SADD"), c.key_for("s")};
     const int64_t n = r.range(400, 700);
     const int64_t base = r.range(-1000, 1000);
     const int64_t step = r.range(1, 3);
@@ -108,7 +99,7 @@ GeneratedCommand sadd_bulk(GenContext& c) {
 // 100-700 members mixing integers and strings.
 GeneratedCommand sadd_mixed(GenContext& c) {
     Rng& r = c.rng();
-    Args a{c.name("SADD"), fkey(c)};
+    Args a{c.name("SADD"), c.key_for("s")};
     const int64_t n = r.range(100, 700);
     for (int64_t i = 0; i < n; ++i)
         a.push_back(r.chance(0.8) ? std::to_string(r.range(0, 800)) : "m" + std::to_string(i));
@@ -117,9 +108,9 @@ GeneratedCommand sadd_mixed(GenContext& c) {
 
 GeneratedCommand multi_key(GenContext& c, const char* name, bool store, CompareMode m) {
     Args a{c.name(name)};
-    if (store) a.push_back(fkey(c));
+    if (store) a.push_back(c.key_for("s"));
     const int64_t n = c.rng().range(1, 4);
-    for (int64_t i = 0; i < n; ++i) a.push_back(fkey(c));
+    for (int64_t i = 0; i < n; ++i) a.push_back(c.key_for("s"));
     return cmd(std::move(a), m);
 }
 
@@ -127,7 +118,7 @@ GeneratedCommand sintercard(GenContext& c) {
     Rng& r = c.rng();
     std::vector<std::string> keys;
     const int64_t n = r.range(1, 4);
-    for (int64_t i = 0; i < n; ++i) keys.push_back(fkey(c));
+    for (int64_t i = 0; i < n; ++i) keys.push_back(c.key_for("s"));
     Args a{c.name("SINTERCARD")};
     if (r.chance(0.1)) {
         static const std::vector<std::string> bad = {"0", "-1", "abc", "5", "9223372036854775807"};
@@ -148,7 +139,7 @@ GeneratedCommand sintercard(GenContext& c) {
 
 GeneratedCommand sscan(GenContext& c) {
     Rng& r = c.rng();
-    Args a{c.name("SSCAN"), fkey(c), "0"};
+    Args a{c.name("SSCAN"), c.key_for("s"), "0"};
     if (r.chance(0.08)) {
         static const std::vector<std::string> cursors = {"abc", "+x", " 1", "1x",
                                                          "18446744073709551616"};
@@ -180,34 +171,34 @@ CommandFamily set_family() {
             {"SREM", 6, [](GenContext& c) { return members_cmd(c, "SREM", 1, 4); }},
             {"SMEMBERS", 4,
              [](GenContext& c) {
-                 return cmd({c.name("SMEMBERS"), fkey(c)}, CompareMode::SortedArray);
+                 return cmd({c.name("SMEMBERS"), c.key_for("s")}, CompareMode::SortedArray);
              }},
             {"SISMEMBER", 4,
              [](GenContext& c) {
-                 return cmd({c.name("SISMEMBER"), fkey(c), member(c)});
+                 return cmd({c.name("SISMEMBER"), c.key_for("s"), member(c)});
              }},
             {"SMISMEMBER", 3, [](GenContext& c) { return members_cmd(c, "SMISMEMBER", 1, 4); }},
             {"SCARD", 4,
              [](GenContext& c) {
-                 return cmd({c.name("SCARD"), fkey(c)});
+                 return cmd({c.name("SCARD"), c.key_for("s")});
              }},
             {"SPOP", 5,
              [](GenContext& c) {
-                 Args a{c.name("SPOP"), fkey(c)};
+                 Args a{c.name("SPOP"), c.key_for("s")};
                  if (c.rng().chance(0.6)) a.push_back(count_arg(c, false));
                  if (c.rng().chance(0.03)) a.push_back("1");
                  return cmd(std::move(a), CompareMode::RandomPop);
              }},
             {"SRANDMEMBER", 5,
              [](GenContext& c) {
-                 Args a{c.name("SRANDMEMBER"), fkey(c)};
+                 Args a{c.name("SRANDMEMBER"), c.key_for("s")};
                  if (c.rng().chance(0.7)) a.push_back(count_arg(c, true));
                  if (c.rng().chance(0.03)) a.push_back("1");
                  return cmd(std::move(a), CompareMode::RandomMembers);
              }},
             {"SMOVE", 4,
              [](GenContext& c) {
-                 return cmd({c.name("SMOVE"), fkey(c), fkey(c), member(c)});
+                 return cmd({c.name("SMOVE"), c.key_for("s"), c.key_for("s"), member(c)});
              }},
             {"SINTER", 3,
              [](GenContext& c) { return multi_key(c, "SINTER", false, CompareMode::SortedArray); }},

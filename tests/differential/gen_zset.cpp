@@ -120,7 +120,7 @@ std::string lex_member(GenContext& c) {
 std::vector<std::string> op_keys(GenContext& c, int max) {
     std::vector<std::string> ks;
     const int n = static_cast<int>(c.rng().range(1, max));
-    for (int i = 0; i < n; ++i) ks.push_back(c.key());
+    for (int i = 0; i < n; ++i) ks.push_back(c.key_for("z"));
     return ks;
 }
 
@@ -131,7 +131,7 @@ void add_limit(GenContext& c, Args& a) {
 }
 
 GeneratedCommand gen_zadd(GenContext& c) {
-    Args a{c.name("ZADD"), c.key()};
+    Args a{c.name("ZADD"), c.key_for("z")};
     static const std::vector<std::string> kOpts = {"NX", "XX", "GT", "LT", "CH", "INCR"};
     if (c.rng().chance(0.5)) {
         const int n = static_cast<int>(c.rng().range(1, 3));
@@ -147,7 +147,7 @@ GeneratedCommand gen_zadd(GenContext& c) {
 }
 
 GeneratedCommand gen_zadd_bulk(GenContext& c) {
-    Args a{c.name("ZADD"), c.key()};
+    Args a{c.name("ZADD"), c.key_for("z")};
     const int n = static_cast<int>(c.rng().range(100, 700));
     const bool equal = c.rng().chance(0.3);
     const bool long_member = c.rng().chance(0.3);
@@ -166,7 +166,7 @@ GeneratedCommand gen_zadd_bulk(GenContext& c) {
 
 // A small zset that becomes a "skiplist" through one long member only.
 GeneratedCommand gen_zadd_long(GenContext& c) {
-    return exact({c.name("ZADD"), c.key(), score(c), std::string(64 + c.rng().below(3), 'w'),
+    return exact({c.name("ZADD"), c.key_for("z"), score(c), std::string(64 + c.rng().below(3), 'w'),
                   score(c), member(c)});
 }
 
@@ -228,11 +228,11 @@ GeneratedCommand gen_lex_misc(GenContext& c) {
 }
 
 GeneratedCommand gen_zincrby(GenContext& c) {
-    return exact({c.name("ZINCRBY"), c.key(), score(c), member(c)});
+    return exact({c.name("ZINCRBY"), c.key_for("z"), score(c), member(c)});
 }
 
 GeneratedCommand gen_zrem(GenContext& c) {
-    Args a{c.name("ZREM"), c.key()};
+    Args a{c.name("ZREM"), c.key_for("z")};
     const int n = static_cast<int>(c.rng().range(1, 4));
     for (int i = 0; i < n; ++i) a.push_back(member(c));
     return exact(std::move(a));
@@ -241,21 +241,24 @@ GeneratedCommand gen_zrem(GenContext& c) {
 GeneratedCommand gen_reads(GenContext& c) {
     switch (c.rng().below(8)) {
         case 0:
-            return exact({c.name("ZSCORE"), c.key(), member(c)});
+            return exact({c.name("ZSCORE"), c.key_for("z"), member(c)});
         case 1:
-            return exact({c.name("ZMSCORE"), c.key(), member(c), member(c), member(c)});
+            return exact({c.name("ZMSCORE"), c.key_for("z"), member(c), member(c), member(c)});
         case 2:
-            return exact({c.name("ZCARD"), c.key()});
+            return exact({c.name("ZCARD"), c.key_for("z")});
         case 3:
-            return exact({c.name("ZCOUNT"), c.key(), c.rng().pick(kBounds), c.rng().pick(kBounds)});
+            return exact(
+                {c.name("ZCOUNT"), c.key_for("z"), c.rng().pick(kBounds), c.rng().pick(kBounds)});
         case 4:
-            return exact({c.name("ZRANK"), c.key(), member(c)});
+            return exact({c.name("ZRANK"), c.key_for("z"), member(c)});
         case 5:
-            return exact({c.name("ZREVRANK"), c.key(), member(c)});
+            return exact({c.name("ZREVRANK"), c.key_for("z"), member(c)});
         case 6:
-            return exact({c.name("ZRANK"), c.key(), "bm" + std::to_string(c.rng().below(1000))});
+            return exact(
+                {c.name("ZRANK"), c.key_for("z"), "bm" + std::to_string(c.rng().below(1000))});
         default:
-            return exact({c.name("ZSCORE"), c.key(), "bm" + std::to_string(c.rng().below(1000))});
+            return exact(
+                {c.name("ZSCORE"), c.key_for("z"), "bm" + std::to_string(c.rng().below(1000))});
     }
 }
 
@@ -263,21 +266,22 @@ GeneratedCommand gen_zrange(GenContext& c) {
     Args a;
     const unsigned kind = static_cast<unsigned>(c.rng().below(6));
     if (kind == 0) {
-        a = {c.name("ZRANGE"), c.key(), rank_arg(c), rank_arg(c)};
+        a = {c.name("ZRANGE"), c.key_for("z"), rank_arg(c), rank_arg(c)};
         if (c.rng().chance(0.3)) a.push_back(c.opt("REV"));
     } else if (kind == 1) {
-        a = {c.name("ZREVRANGE"), c.key(), rank_arg(c), rank_arg(c)};
+        a = {c.name("ZREVRANGE"), c.key_for("z"), rank_arg(c), rank_arg(c)};
     } else if (kind == 2) {
-        a = {c.name("ZRANGE"), c.key(), c.rng().pick(kBounds), c.rng().pick(kBounds),
+        a = {c.name("ZRANGE"), c.key_for("z"), c.rng().pick(kBounds), c.rng().pick(kBounds),
              c.opt("BYSCORE")};
         if (c.rng().chance(0.4)) a.push_back(c.opt("REV"));
     } else if (kind == 3) {
-        a = {c.name("ZRANGEBYSCORE"), c.key(), c.rng().pick(kBounds), c.rng().pick(kBounds)};
+        a = {c.name("ZRANGEBYSCORE"), c.key_for("z"), c.rng().pick(kBounds), c.rng().pick(kBounds)};
     } else if (kind == 4) {
-        a = {c.name("ZREVRANGEBYSCORE"), c.key(), c.rng().pick(kBounds), c.rng().pick(kBounds)};
+        a = {c.name("ZREVRANGEBYSCORE"), c.key_for("z"), c.rng().pick(kBounds),
+             c.rng().pick(kBounds)};
     } else {
         // Large ranges of big keys.
-        a = {c.name("ZRANGE"), c.key(), std::to_string(c.rng().range(-300, 300)),
+        a = {c.name("ZRANGE"), c.key_for("z"), std::to_string(c.rng().range(-300, 300)),
              std::to_string(c.rng().range(-300, 700))};
     }
     if (c.rng().chance(0.5)) a.push_back(c.opt("WITHSCORES"));
@@ -287,7 +291,7 @@ GeneratedCommand gen_zrange(GenContext& c) {
 }
 
 GeneratedCommand gen_zrangestore(GenContext& c) {
-    Args a{c.name("ZRANGESTORE"), c.key(), c.key()};
+    Args a{c.name("ZRANGESTORE"), c.key_for("z"), c.key_for("z")};
     if (c.rng().chance(0.5)) {
         a.push_back(rank_arg(c));
         a.push_back(c.rng().chance(0.3) ? "-1" : rank_arg(c));
@@ -304,13 +308,13 @@ GeneratedCommand gen_zrangestore(GenContext& c) {
 
 GeneratedCommand gen_zremrange(GenContext& c) {
     if (c.rng().chance(0.5))
-        return exact({c.name("ZREMRANGEBYRANK"), c.key(), rank_arg(c), rank_arg(c)});
+        return exact({c.name("ZREMRANGEBYRANK"), c.key_for("z"), rank_arg(c), rank_arg(c)});
     return exact(
-        {c.name("ZREMRANGEBYSCORE"), c.key(), c.rng().pick(kBounds), c.rng().pick(kBounds)});
+        {c.name("ZREMRANGEBYSCORE"), c.key_for("z"), c.rng().pick(kBounds), c.rng().pick(kBounds)});
 }
 
 GeneratedCommand gen_zpop(GenContext& c) {
-    Args a{c.name(c.rng().chance(0.5) ? "ZPOPMIN" : "ZPOPMAX"), c.key()};
+    Args a{c.name(c.rng().chance(0.5) ? "ZPOPMIN" : "ZPOPMAX"), c.key_for("z")};
     if (c.rng().chance(0.6))
         a.push_back(c.rng().chance(0.1) ? c.rng().pick(std::vector<std::string>{"-1", "x", "0"})
                                         : std::to_string(c.rng().range(0, 20)));
@@ -373,7 +377,7 @@ GeneratedCommand gen_setop(GenContext& c) {
     const std::string op = kOps[c.rng().below(7)];
     const bool store = op.size() > 6 && op.substr(op.size() - 5) == "STORE";
     Args a{c.name(op)};
-    if (store) a.push_back(c.key());
+    if (store) a.push_back(c.key_for("z"));
     auto ks = op_keys(c, 4);
     // Plain sets are inputs too (every member with score 1): the set family's own keys.
     for (auto& k : ks)
@@ -406,7 +410,7 @@ GeneratedCommand gen_setop(GenContext& c) {
 }
 
 GeneratedCommand gen_zrandmember(GenContext& c) {
-    Args a{c.name("ZRANDMEMBER"), c.key()};
+    Args a{c.name("ZRANDMEMBER"), c.key_for("z")};
     if (c.rng().chance(0.8)) {
         a.push_back(c.rng().chance(0.05) ? c.rng().pick(std::vector<std::string>{
                                                "x", "-9223372036854775808", "9223372036854775807"})
@@ -417,7 +421,7 @@ GeneratedCommand gen_zrandmember(GenContext& c) {
 }
 
 GeneratedCommand gen_zscan(GenContext& c) {
-    Args a{c.name("ZSCAN"), c.key(), "0"};
+    Args a{c.name("ZSCAN"), c.key_for("z"), "0"};
     if (c.rng().chance(0.4)) {
         a.push_back(c.opt("MATCH"));
         a.push_back(c.rng().pick(std::vector<std::string>{"*", "m*", "bm1*", "?", "[a-c]"}));

@@ -114,6 +114,11 @@ std::string GenContext::key() {
     return rng_.pick(kKeys);
 }
 
+std::string GenContext::key_for(std::string_view prefix) {
+    if (rng_.chance(0.5)) return key();
+    return std::string(prefix) + ":" + static_cast<char>('a' + rng_.below(3));
+}
+
 std::vector<std::string> GenContext::keys(int min, int max) {
     int n = static_cast<int>(rng_.range(min, max));
     std::vector<std::string> out;

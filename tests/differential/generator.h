@@ -102,6 +102,10 @@ class GenContext {
 
     // A key from the small shared key space (so keys collide and types interact).
     std::string key();
+    // A key for a family's commands: half the time one of the family's own keys
+    // ("<prefix>:a", ":b", ":c"), so that its commands (multi-key ones especially) meet values of
+    // their type more often than WRONGTYPE; otherwise a key of the shared pool.
+    std::string key_for(std::string_view prefix);
     // 1..max distinct-or-not keys.
     std::vector<std::string> keys(int min, int max);
     // A value: small/large ints, floats, binary, long, empty, ...
