@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -92,6 +93,17 @@ void remove_members_command(CommandContext& ctx, ValueType type, Remove&& remove
         signal_modified(ctx, key);
     }
     ctx.reply.integer(static_cast<int64_t>(removed));
+}
+
+// The keys a blocking command may serve from: all of them on its first run; when a blocked client
+// is run again because a key became ready, only that key (as Redis 7.0 serves blocked clients
+// from the readied key, whatever the order and contents of the command's other keys).
+inline std::span<const std::string_view> keys_to_serve(const CommandContext& ctx,
+                                                       std::span<const std::string_view> keys) {
+    if (!ctx.reprocessing || ctx.ready_key.empty()) return keys;
+    for (size_t i = 0; i < keys.size(); ++i)
+        if (keys[i] == ctx.ready_key) return keys.subspan(i, 1);
+    return keys;
 }
 
 // A blocking command's timeout in seconds (a float), as milliseconds (0 = forever); replies

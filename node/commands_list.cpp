@@ -563,13 +563,7 @@ bool pop_first_nonempty(CommandContext& ctx, std::span<const std::string_view> k
 // The blocking pops: serve, refuse to block (timeout reply), or block.
 void blocking_pop(CommandContext& ctx, std::span<const std::string_view> keys, bool front,
                   int64_t count, int64_t timeout_ms) {
-    std::span<const std::string_view> candidates = keys;
-    if (ctx.reprocessing && !ctx.ready_key.empty()) {
-        auto ready = std::find(keys.begin(), keys.end(), ctx.ready_key);
-        if (ready != keys.end())
-            candidates = keys.subspan(static_cast<size_t>(ready - keys.begin()), 1);
-    }
-    if (pop_first_nonempty(ctx, candidates, front, count)) return;
+    if (pop_first_nonempty(ctx, keys_to_serve(ctx, keys), front, count)) return;
     if (!ctx.can_block()) {
         ctx.reply.null_array();
         return;

@@ -691,7 +691,7 @@ void blocking_pop(CommandContext& ctx, std::span<const std::string_view> keys, b
                   size_t timeout_idx, int64_t count, bool nested, bool nil_when_empty) {
     auto timeout = block_timeout_arg(ctx, ctx.arg(timeout_idx));
     if (!timeout) return;
-    for (std::string_view k : keys) {
+    for (std::string_view k : keys_to_serve(ctx, keys)) {
         bool wrong = false;
         Entry* e = write_zset(ctx, k, wrong);
         if (wrong) return;

@@ -129,6 +129,29 @@ TEST_F(ZSetBlocking, ZaddToExistingKeyDoesNotNeedToWake) {
     wait_blocked(0);
 }
 
+// When one EXEC fills two of a blocked client's keys, Redis 7.0 serves it from the key that
+// became ready first (the order of the writes), not from the first key in argument order; a key
+// of another type among its keys does not matter then. Checked on redis-server too.
+TEST_F(ZSetBlocking, ServedFromTheKeyThatBecameReadyFirst) {
+    auto redis = start_redis();
+    for (ServerProcess* srv : {redis.get(), server_.get()}) {
+        RespClient admin(srv->port());
+        RespClient c(srv->port(), Ms(10000));
+        c.send_command({"BZPOPMIN", "k1", "k2", "k3", "0"});
+        ASSERT_TRUE(wait_until([&] { return info_int(admin, "clients", "blocked_clients") == 1; },
+                               Ms(5000)))
+            << srv->name();
+        ASSERT_TRUE(admin.command({"MULTI"}).is_string("OK"));
+        admin.command({"ZADD", "k2", "2", "b"});
+        admin.command({"ZADD", "k1", "1", "a"});
+        admin.command({"SET", "k3", "not a zset"});
+        RespValue exec = admin.command({"EXEC"});
+        ASSERT_TRUE(exec.is_array()) << srv->name() << ": " << exec.to_string();
+        EXPECT_EQ(c.read_reply(), V::bulk_array({"k2", "b", "2"})) << srv->name();
+        EXPECT_EQ(admin.command({"ZCARD", "k1"}), V::integer_value(1)) << srv->name();
+    }
+}
+
 TEST_F(ZSetBlocking, NeverBlocksInsideMulti) {
     auto c = client();
     EXPECT_EQ(c->command({"MULTI"}), V::simple("OK"));
