@@ -301,6 +301,123 @@ def check_databases(r, raw):
     db1.close()
 
 
+# --- the five types through redis-py, the same session against Debian's redis-server as the
+# oracle: every returned Python value (redis-py's parsing of the replies) must be equal ---
+
+def session_lists(r):
+    out = [r.rpush("l", "a", "b", "c"), r.lpush("l", "z"), r.lrange("l", 0, -1), r.llen("l"),
+           r.lindex("l", -1), r.linsert("l", "before", "b", "x"), r.lpos("l", "b"),
+           r.lset("l", 0, "first"), r.lrem("l", 0, "x"), r.ltrim("l", 0, 1), r.lrange("l", 0, -1),
+           r.lpop("l"), r.rpop("l"), r.exists("l"), r.lpop("l"),
+           r.rpush("src", *[str(i) for i in range(300)]), r.lmove("src", "dst", "LEFT", "RIGHT"),
+           r.rpoplpush("src", "dst"), r.lrange("dst", 0, -1), r.lpop("src", 3), r.rpop("src", 2),
+           r.blpop(["nothing", "src"], timeout=1), r.brpop(["src"], timeout=1),
+           r.lrange("src", 0, 4), r.object("encoding", "src")]
+    r.set("str", "v")
+    try:
+        r.lpush("str", "x")
+        out.append("no error")
+    except redis.ResponseError as e:
+        out.append(str(e))
+    return out
+
+
+def session_hashes(r):
+    out = [r.hset("h", mapping={"f1": "1", "f2": "two"}), r.hget("h", "f1"), r.hgetall("h"),
+           r.hsetnx("h", "f1", "x"), r.hmget("h", ["f1", "nope", "f2"]), r.hincrby("h", "f1", 41),
+           r.hincrbyfloat("h", "fl", 1.5), r.hexists("h", "f2"), r.hlen("h"), r.hstrlen("h", "f2"),
+           sorted(r.hkeys("h")), sorted(r.hvals("h")), r.hdel("h", "f2", "nope"),
+           r.object("encoding", "h")]
+    r.hset("big", mapping={"f%d" % i: "v" * (i % 80) for i in range(600)})
+    out += [r.object("encoding", "big"), r.hlen("big"), r.hgetall("big") == {
+        "f%d" % i: "v" * (i % 80) for i in range(600)},
+        sorted(dict(r.hscan_iter("big", match="f1*", count=50)).items())]
+    field = r.hrandfield("h")
+    out.append(field in ("f1", "fl"))
+    out.append(len(r.hrandfield("h", -5)))
+    return out
+
+
+def session_sets(r):
+    out = [r.sadd("s", "1", "2", "3"), r.object("encoding", "s"), r.sadd("s", "x"),
+           r.object("encoding", "s"), r.smembers("s"), r.sismember("s", "x"),
+           r.smismember("s", ["1", "nope"]), r.scard("s"), r.srem("s", "1", "nope"),
+           r.sadd("t", "2", "y"), r.sinter("s", "t"), r.sunion("s", "t"), r.sdiff("s", "t"),
+           r.sinterstore("st", ["s", "t"]), r.smembers("st"), r.smove("s", "t", "3"),
+           r.smembers("t"), set(r.sscan_iter("t"))]
+    popped = r.spop("t", 2)
+    out += [len(popped), r.scard("t"), r.srandmember("missing"), len(r.srandmember("s", -7))]
+    return out
+
+
+def session_zsets(r):
+    out = [r.zadd("z", {"a": 1, "b": 2.5, "c": float("inf")}), r.zscore("z", "b"),
+           r.zrange("z", 0, -1, withscores=True), r.zrevrange("z", 0, 1), r.zrank("z", "c"),
+           r.zrevrank("z", "c"), r.zincrby("z", 0.1, "a"), r.zcount("z", "(1", "+inf"),
+           r.zrangebyscore("z", 2, "+inf", withscores=True), r.zmscore("z", ["a", "nope"]),
+           r.zadd("z", {"b": 1}, gt=True, ch=True), r.zadd("z", {"d": 4}, nx=True),
+           r.zpopmin("z"), r.zpopmax("z", 2), r.zcard("z"), r.object("encoding", "z"),
+           r.zadd("lex", {m: 0 for m in "abcdef"}), r.zrangebylex("lex", "[b", "(e"),
+           r.zlexcount("lex", "-", "+"), r.zremrangebylex("lex", "-", "[b"),
+           r.zunionstore("u", {"z": 2, "lex": 1}, aggregate="MAX"),
+           r.zrange("u", 0, -1, withscores=True), r.zinter(["z", "u"], withscores=True),
+           r.zdiff(["u", "z"]), r.bzpopmin(["nothing", "lex"], timeout=1)]
+    r.zadd("big", {"m%d" % i: i / 3 for i in range(1000)})
+    out += [r.object("encoding", "big"), r.zrange("big", 100, 103, withscores=True),
+            r.zrangebyscore("big", 10, 11), r.zrank("big", "m500"),
+            sorted(r.zscan_iter("big", match="m99*"))]
+    return out
+
+
+def session_transaction(r):
+    pipe = r.pipeline(transaction=True)
+    pipe.rpush("tl", "a", "b").hset("th", "f", "v").sadd("ts", "m").zadd("tz", {"m": 1})
+    pipe.lrange("tl", 0, -1).hgetall("th").smembers("ts").zrange("tz", 0, -1, withscores=True)
+    return pipe.execute()
+
+
+TYPE_SESSIONS = [session_lists, session_hashes, session_sets, session_zsets, session_transaction]
+
+
+def check_types_match_redis(r, raw):
+    """Runs every TYPE_SESSIONS function against snapstream (r) and against a redis-server
+    started here, and compares the returned values."""
+    oracle = Server("/usr/bin/redis-server")
+    try:
+        oracle.start()
+        ref = redis.Redis(host="127.0.0.1", port=oracle.port, decode_responses=True, socket_timeout=10)
+        for session in TYPE_SESSIONS:
+            r.flushdb()
+            ref.flushdb()
+            eq(session(r), session(ref), session.__name__)
+        ref.close()
+    finally:
+        oracle.cleanup()
+
+
+def check_blocking_pop_woken_by_push(r, raw):
+    port = r.connection_pool.connection_kwargs["port"]
+    result = {}
+
+    def waiter():
+        c = redis.Redis(host="127.0.0.1", port=port, decode_responses=True, socket_timeout=30)
+        result["blpop"] = c.blpop(["q1", "q2"], timeout=20)
+        c.close()
+
+    import threading
+    t = threading.Thread(target=waiter)
+    t.start()
+    deadline = time.monotonic() + 10
+    while r.info("clients")["blocked_clients"] < 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    eq(r.info("clients")["blocked_clients"], 1, "one client blocked")
+    eq(r.rpush("q2", "job"), 1, "RPUSH to the blocked key")
+    t.join(timeout=20)
+    eq(result.get("blpop"), ("q2", "job"), "BLPOP served by the push")
+    eq(r.exists("q2"), 0, "the served element was removed")
+    eq(r.blpop(["q1"], timeout=0.05), None, "BLPOP timeout")
+
+
 CHECKS = [
     check_set_get,
     check_mset_mget,
@@ -314,6 +431,8 @@ CHECKS = [
     check_client,
     check_keys_exists_delete_rename,
     check_databases,
+    check_types_match_redis,
+    check_blocking_pop_woken_by_push,
 ]
 
 
