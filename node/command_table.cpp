@@ -1,12 +1,53 @@
 #include "node/command_table.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <iterator>
 
 #include "node/command_util.h"
 
 namespace snapstream {
-namespace {}  // namespace
+namespace {
+
+// Where the numkeys argument of each command with counted keys is (Redis 7.0's "keynum" key specs,
+// from src/commands/*.json). Applied by CommandTable::add, so that the families register these
+// commands like any other.
+int numkeys_index_of(std::string_view name) {
+    static constexpr std::pair<std::string_view, int> kNumkeys[] = {
+        {"zunionstore", 2}, {"zinterstore", 2}, {"zdiffstore", 2}, {"zunion", 1},
+        {"zinter", 1},      {"zdiff", 1},       {"zintercard", 1}, {"sintercard", 1},
+        {"lmpop", 1},       {"blmpop", 2},      {"zmpop", 1},      {"bzmpop", 2},
+    };
+    for (const auto& [n, idx] : kNumkeys)
+        if (n == name) return idx;
+    return 0;
+}
+
+// Redis's implicit ACL categories (setImplicitACLCategories): write -> @write, readonly ->
+// @read, admin -> @admin @dangerous, fast -> @fast, blocking -> @blocking, the rest @slow.
+void add_implicit_acl_categories(CommandSpec& c) {
+    if (c.flags & kCmdWrite) c.acl |= kAclWrite;
+    if ((c.flags & kCmdReadonly) && !(c.acl & kAclScripting)) c.acl |= kAclRead;
+    if (c.flags & kCmdAdmin) c.acl |= kAclAdmin | kAclDangerous;
+    if (c.flags & kCmdPubsub) c.acl |= kAclPubsub;
+    if (c.flags & kCmdFast) c.acl |= kAclFast;
+    if (c.flags & kCmdBlocking) c.acl |= kAclBlocking;
+    if (!(c.acl & kAclFast)) c.acl |= kAclSlow;
+    for (CommandSpec& sub : c.subcommands) add_implicit_acl_categories(sub);
+}
+
+// Commands whose first key has its own key spec in Redis 7.0 (written, the others read:
+// RENAME src dst, SINTERSTORE dst k1 k2 ...), reported as two specs.
+bool first_key_spec_apart(std::string_view name) {
+    static constexpr std::string_view kNames[] = {
+        "rename",     "renamenx", "copy",        "rpoplpush",   "lmove",      "blmove",
+        "brpoplpush", "smove",    "sinterstore", "sunionstore", "sdiffstore", "zrangestore",
+    };
+    return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
+}
+
+}  // namespace
 
 std::string CommandSpec::full_name() const {
     return parent ? parent->name + "|" + name : name;
@@ -20,6 +61,10 @@ const CommandSpec* CommandSpec::find_subcommand(std::string_view sub) const {
 
 void CommandTable::add(CommandSpec spec) {
     auto owned = std::make_unique<CommandSpec>(std::move(spec));
+    if (!owned->numkeys_index) owned->numkeys_index = numkeys_index_of(owned->name);
+    if (owned->numkeys_index) owned->flags |= kCmdMovableKeys;
+    owned->first_key_apart = first_key_spec_apart(owned->name);
+    add_implicit_acl_categories(*owned);
     for (CommandSpec& sub : owned->subcommands) sub.parent = owned.get();
     by_name_[owned->name] = owned.get();
     specs_.push_back(std::move(owned));
@@ -32,6 +77,24 @@ const CommandSpec* CommandTable::find(std::string_view name) const {
         buf[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
     auto it = by_name_.find(std::string(buf, name.size()));
     return it == by_name_.end() ? nullptr : it->second;
+}
+
+std::optional<std::vector<size_t>> command_key_positions(const CommandSpec& c,
+                                                         std::span<const std::string_view> argv) {
+    std::vector<size_t> keys;
+    const int argc = static_cast<int>(argv.size());
+    if (c.first_key > 0) {
+        const int last = c.last_key < 0 ? argc + c.last_key : c.last_key;
+        for (int i = c.first_key; i <= last && i < argc; i += c.key_step)
+            keys.push_back(static_cast<size_t>(i));
+    }
+    if (c.numkeys_index > 0 && c.numkeys_index < argc) {
+        const size_t at = static_cast<size_t>(c.numkeys_index);
+        auto n = parse_int64(argv[at]);
+        if (!n || *n < 0 || static_cast<uint64_t>(*n) > argv.size() - at - 1) return std::nullopt;
+        for (size_t i = 0; i < static_cast<size_t>(*n); ++i) keys.push_back(at + 1 + i);
+    }
+    return keys;
 }
 
 const CommandTable& command_table() {
@@ -65,8 +128,9 @@ std::vector<std::string_view> command_flag_names(uint32_t flags) {
         {kCmdSkipSlowlog, "skip_slowlog"},
         {kCmdFast, "fast"},
         {kCmdNoAuth, "no_auth"},
-        {kCmdMayReplicate, "may_replicate"},
+        // may_replicate is internal: Redis does not report it.
         {kCmdNoMulti, "no_multi"},
+        {kCmdMovableKeys, "movablekeys"},
         {kCmdAllowBusy, "allow_busy"},
     };
     std::vector<std::string_view> out;

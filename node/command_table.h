@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -36,6 +37,7 @@ enum CommandFlag : uint32_t {
     kCmdMayReplicate = 1u << 13,  // "may_replicate"
     kCmdNoMulti = 1u << 14,       // "no_multi"
     kCmdAllowBusy = 1u << 15,     // "allow_busy"
+    kCmdMovableKeys = 1u << 16,   // "movablekeys": set by CommandTable::add from numkeys_index
     // Internal (not reported): runs at once inside MULTI instead of being queued (EXEC, DISCARD,
     // MULTI, WATCH, QUIT, RESET), as Redis's processCommand exempts them.
     kCmdTransactionControl = 1u << 31,
@@ -75,6 +77,12 @@ struct CommandSpec {
     int first_key = 0;
     int last_key = 0;
     int key_step = 0;
+    // Keys counted by an argument (ZUNIONSTORE dst numkeys k1 k2 ..., LMPOP numkeys k1 ...):
+    // argv[numkeys_index] holds N and the keys are the N arguments after it; 0 = none. Redis 7.0
+    // describes these with a "keynum" key spec and flags the command "movablekeys".
+    int numkeys_index = 0;
+    // The first key gets a key spec of its own in COMMAND INFO (set by CommandTable::add).
+    bool first_key_apart = false;
     CommandHandler handler = nullptr;
     // Per-command counters for INFO commandstats (the table is otherwise immutable).
     mutable uint64_t calls = 0;
@@ -101,6 +109,12 @@ class CommandTable {
     std::vector<std::unique_ptr<CommandSpec>> specs_;
     std::unordered_map<std::string, const CommandSpec*> by_name_;
 };
+
+// The argv indexes of a command's keys (legacy range, then the numkeys-counted ones); nullopt if
+// the numkeys argument is not an integer in [0, the arguments left after it] (Redis's GETKEYS
+// then answers "Invalid arguments specified for command").
+std::optional<std::vector<size_t>> command_key_positions(const CommandSpec& c,
+                                                         std::span<const std::string_view> argv);
 
 // The node's table, built once on first use from every command family.
 const CommandTable& command_table();

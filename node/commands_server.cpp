@@ -409,13 +409,15 @@ void reply_command_info(Reply& r, const CommandSpec& c) {
     r.array(acl.size());
     for (auto a : acl) r.simple(a);
     r.empty_array();  // tips
-    if (c.first_key > 0) {
-        // One key spec derived from the legacy positions.
-        r.array(1);
+    // Key specs: one from the legacy positions, one "keynum" spec for counted keys.
+    const char* access = (c.flags & kCmdWrite) ? "RW" : "RO";
+    const bool apart = c.first_key > 0 && c.first_key_apart;
+    r.array((c.first_key > 0 ? 1 : 0) + (apart ? 1 : 0) + (c.numkeys_index > 0 ? 1 : 0));
+    auto spec_head = [&](int begin_index, const char* flags) {
         r.map(3);
         r.bulk("flags");
         r.array(1);
-        r.simple((c.flags & kCmdWrite) ? "RW" : "RO");
+        r.simple(flags);
         r.bulk("begin_search");
         r.map(2);
         r.bulk("type");
@@ -423,21 +425,42 @@ void reply_command_info(Reply& r, const CommandSpec& c) {
         r.bulk("spec");
         r.map(1);
         r.bulk("index");
-        r.integer(c.first_key);
+        r.integer(begin_index);
         r.bulk("find_keys");
         r.map(2);
         r.bulk("type");
+    };
+    auto range_spec = [&](int first, int last, int step, const char* flags) {
+        spec_head(first, flags);
         r.bulk("range");
         r.bulk("spec");
         r.map(3);
         r.bulk("lastkey");
-        r.integer(c.last_key < 0 ? c.last_key : c.last_key - c.first_key);
+        r.integer(last < 0 ? last : last - first);
         r.bulk("keystep");
-        r.integer(c.key_step);
+        r.integer(step);
         r.bulk("limit");
         r.integer(0);
-    } else {
-        r.empty_array();
+    };
+    if (apart) {
+        // RENAME src dst, SINTERSTORE dst k1 ...: the first key, then the rest, as Redis splits
+        // them (Redis also tells their access apart; here both carry the command's).
+        range_spec(c.first_key, c.first_key, 1, access);
+        range_spec(c.first_key + 1, c.last_key, c.key_step, access);
+    } else if (c.first_key > 0) {
+        range_spec(c.first_key, c.last_key, c.key_step, access);
+    }
+    if (c.numkeys_index > 0) {
+        spec_head(c.numkeys_index, access);
+        r.bulk("keynum");
+        r.bulk("spec");
+        r.map(3);
+        r.bulk("keynumidx");
+        r.integer(0);
+        r.bulk("firstkey");
+        r.integer(1);
+        r.bulk("keystep");
+        r.integer(1);
     }
     r.array(c.subcommands.size());
     for (const auto& sub : c.subcommands) reply_command_info(r, sub);
@@ -521,16 +544,17 @@ void cmd_command_getkeys(CommandContext& ctx) {
         ctx.reply.error("ERR Invalid number of arguments specified for command");
         return;
     }
-    if (c->first_key <= 0) {
+    auto keys = command_key_positions(*c, ctx.argv.subspan(2));
+    if (!keys) {
+        ctx.reply.error("ERR Invalid arguments specified for command");
+        return;
+    }
+    if (keys->empty()) {
         ctx.reply.error("ERR The command has no key arguments");
         return;
     }
-    int last = c->last_key < 0 ? argc + c->last_key : c->last_key;
-    std::vector<std::string_view> keys;
-    for (int i = c->first_key; i <= last && i < argc; i += c->key_step)
-        keys.push_back(ctx.arg(static_cast<size_t>(i) + 2));
-    ctx.reply.array(keys.size());
-    for (auto k : keys) ctx.reply.bulk(k);
+    ctx.reply.array(keys->size());
+    for (size_t i : *keys) ctx.reply.bulk(ctx.arg(i + 2));
 }
 
 void cmd_command_help(CommandContext& ctx) {
@@ -637,10 +661,10 @@ void register_server_commands(CommandTable& t) {
                            .handler = h};
     };
     add("ping", -1, F, kAclConnection, cmd_ping);
-    add("echo", 2, F, kAclConnection, cmd_echo);
+    add("echo", 2, F | L | S, kAclConnection, cmd_echo);
     add("time", 1, L | S | F, 0, cmd_time);
-    add("quit", -1, kCmdAllowBusy | N | L | S | kCmdNoAuth | kCmdTransactionControl, kAclConnection,
-        cmd_quit);
+    add("quit", -1, kCmdAllowBusy | N | L | S | F | kCmdNoAuth | kCmdTransactionControl,
+        kAclConnection, cmd_quit);
     add("auth", -2, N | L | S | F | kCmdNoAuth | kCmdAllowBusy, kAclConnection, cmd_auth);
     add("hello", -1, N | L | S | F | kCmdNoAuth | kCmdAllowBusy, kAclConnection, cmd_hello);
     add("info", -1, L | S, kAclDangerous, cmd_info);
@@ -680,7 +704,7 @@ void register_server_commands(CommandTable& t) {
                                     sub("info", -2, L | S, kAclConnection, cmd_command_info),
                                     sub("docs", -2, L | S, kAclConnection, cmd_command_docs),
                                     sub("list", -2, L | S, kAclConnection, cmd_command_list),
-                                    sub("getkeys", -3, L | S, kAclConnection, cmd_command_getkeys),
+                                    sub("getkeys", -4, L | S, kAclConnection, cmd_command_getkeys),
                                     sub("help", 2, L | S, kAclConnection, cmd_command_help)}});
 }
 

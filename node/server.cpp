@@ -73,9 +73,7 @@ Server::Server(config::Config cfg)
     watched_keys_.resize(static_cast<size_t>(cfg_.databases));
     blocking_keys_.resize(static_cast<size_t>(cfg_.databases));
     // A key deleted by expiry is a change for WATCH, as any other deletion.
-    ks_.on_expired = [this](Database& db, std::string_view key) {
-        touch_watched_key(db.id, key);
-    };
+    ks_.on_expired = [this](Database& db, std::string_view key) { touch_watched_key(db.id, key); };
     // A list or sorted set appearing under a key may serve clients blocked on it.
     ks_.on_added = [this](Database& db, std::string_view key) { signal_key_ready(db.id, key); };
     uint64_t seed = 0;

@@ -11,14 +11,14 @@
 #pragma once
 
 #include <array>
-#include <deque>
-#include <unordered_map>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <asio.hpp>
@@ -61,8 +61,8 @@ struct BlockState {
     std::vector<std::string> argv;
     std::vector<std::string> keys;
     int db = 0;
-    int64_t deadline_ms = 0;     // 0 = wait forever
-    bool null_array = true;      // timeout reply: null array (BLPOP...) or null bulk (BLMOVE...)
+    int64_t deadline_ms = 0;  // 0 = wait forever
+    bool null_array = true;   // timeout reply: null array (BLPOP...) or null bulk (BLMOVE...)
     ValueType type = ValueType::List;
 };
 

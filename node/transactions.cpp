@@ -221,8 +221,9 @@ void register_transaction_commands(CommandTable& t) {
                           .handler = h});
     };
     add("multi", 1, base | kCmdTransactionControl, 0, 0, cmd_multi);
-    add("exec", 1, kCmdNoscript | kCmdLoading | kCmdStale | kCmdSkipSlowlog |
-                       kCmdTransactionControl, 0, 0, cmd_exec);
+    add("exec", 1,
+        kCmdNoscript | kCmdLoading | kCmdStale | kCmdSkipSlowlog | kCmdTransactionControl, 0, 0,
+        cmd_exec);
     add("discard", 1, base | kCmdTransactionControl, 0, 0, cmd_discard);
     add("watch", -2, base | kCmdTransactionControl, 1, -1, cmd_watch);
     add("unwatch", 1, base, 0, 0, cmd_unwatch);

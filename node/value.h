@@ -23,7 +23,16 @@ namespace snapstream {
 
 enum class ValueType : uint8_t { String = 0, List = 1, Set = 2, ZSet = 3, Hash = 4 };
 // OBJECT ENCODING names: int, embstr, raw, listpack, quicklist, intset, hashtable, skiplist.
-enum class Encoding : uint8_t { Int, Embstr, Raw, Listpack, Quicklist, Intset, Hashtable, Skiplist };
+enum class Encoding : uint8_t {
+    Int,
+    Embstr,
+    Raw,
+    Listpack,
+    Quicklist,
+    Intset,
+    Hashtable,
+    Skiplist
+};
 
 // How values of a collection type are freed, copied (COPY) and measured (MEMORY USAGE, DEBUG
 // OBJECT). Each type's module registers its operations once (register_object_ops), so this

@@ -10,7 +10,8 @@ build_dir="${SNAPSTREAM_BUILD_DIR:-$here/build}"
 
 # Debian packages the build and the tests need (redis-server/redis-tools are test oracles only).
 packages=(build-essential cmake ninja-build pkg-config libasio-dev libyaml-cpp-dev libspdlog-dev
-          libgtest-dev libjemalloc-dev libxxhash-dev redis-server redis-tools python3 python3-redis)
+          libgtest-dev libjemalloc-dev libxxhash-dev redis-server redis-tools python3 python3-redis
+          clang-format)
 
 install_missing() {
     local missing=()
@@ -25,6 +26,17 @@ install_missing() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     # Debian's package starts a redis-server service where an init system runs; the tests start
     # their own oracle servers on free ports and never use it.
+}
+
+# Every C++ file must be as clang-format (Debian's, with the root .clang-format) leaves it.
+format_check() {
+    local files=()
+    mapfile -t files < <(cd "$here" && find node config common persistence replication tools \
+        tests bench -name '*.cpp' -o -name '*.h' 2>/dev/null | sort)
+    if ! (cd "$here" && clang-format --dry-run -Werror "${files[@]}"); then
+        echo "clang-format: the files above are not formatted (run clang-format -i on them)" >&2
+        return 1
+    fi
 }
 
 build() {
@@ -43,6 +55,7 @@ case "$cmd" in
         ;;
     test)
         install_missing
+        format_check
         build ON
         cd "$build_dir"
         ctest --output-on-failure -j "$(nproc)" --timeout 600
