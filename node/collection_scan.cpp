@@ -25,8 +25,9 @@ bool parse_scan_cursor(CommandContext& ctx, std::string_view s, uint64_t& cursor
     return ok;
 }
 
-bool parse_scan_options(CommandContext& ctx, CollectionScanArgs& out) {
-    for (size_t i = 3; i < ctx.argc();) {
+bool parse_scan_options(CommandContext& ctx, CollectionScanArgs& out, size_t first,
+                        bool allow_type) {
+    for (size_t i = first; i < ctx.argc();) {
         const size_t left = ctx.argc() - i;
         if (iequals(ctx.arg(i), "count") && left >= 2) {
             auto v = int_arg(ctx, ctx.arg(i + 1));
@@ -40,6 +41,9 @@ bool parse_scan_options(CommandContext& ctx, CollectionScanArgs& out) {
         } else if (iequals(ctx.arg(i), "match") && left >= 2) {
             out.pattern = ctx.arg(i + 1);
             if (*out.pattern == "*") out.pattern.reset();
+            i += 2;
+        } else if (allow_type && iequals(ctx.arg(i), "type") && left >= 2) {
+            out.type = ctx.arg(i + 1);
             i += 2;
         } else {
             ctx.reply.error(kErrSyntax);

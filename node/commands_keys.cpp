@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "common/glob.h"
+#include "node/collection_scan.h"
 #include "node/command_util.h"
 
 namespace snapstream {
@@ -50,50 +51,13 @@ void cmd_keys(CommandContext& ctx) {
     for (auto k : keys) ctx.reply.bulk(k);
 }
 
-// SCAN's cursor as strtoul reads it: no leading space, optional sign, base-10 digits, nothing
-// after; "" is cursor 0.
-std::optional<uint64_t> parse_cursor(std::string_view s) {
-    if (!s.empty() && std::isspace(static_cast<unsigned char>(s[0]))) return std::nullopt;
-    if (s.find('\0') != std::string_view::npos) s = s.substr(0, s.find('\0'));
-    std::string tmp(s);
-    errno = 0;
-    char* end = nullptr;
-    unsigned long long v = std::strtoull(tmp.c_str(), &end, 10);
-    if (*end != '\0' || errno == ERANGE) return std::nullopt;
-    return static_cast<uint64_t>(v);
-}
-
 void cmd_scan(CommandContext& ctx) {
-    auto cursor = parse_cursor(ctx.arg(1));
-    if (!cursor) {
-        ctx.reply.error("ERR invalid cursor");
-        return;
-    }
-    int64_t count = 10;
-    std::optional<std::string_view> pattern, type;
-    for (size_t i = 2; i < ctx.argc();) {
-        const size_t left = ctx.argc() - i;
-        if (iequals(ctx.arg(i), "count") && left >= 2) {
-            auto v = int_arg(ctx, ctx.arg(i + 1));
-            if (!v) return;
-            if (*v < 1) {
-                ctx.reply.error(kErrSyntax);
-                return;
-            }
-            count = *v;
-            i += 2;
-        } else if (iequals(ctx.arg(i), "match") && left >= 2) {
-            pattern = ctx.arg(i + 1);
-            if (*pattern == "*") pattern.reset();
-            i += 2;
-        } else if (iequals(ctx.arg(i), "type") && left >= 2) {
-            type = ctx.arg(i + 1);
-            i += 2;
-        } else {
-            ctx.reply.error(kErrSyntax);
-            return;
-        }
-    }
+    CollectionScanArgs args;
+    if (!parse_scan_cursor(ctx, ctx.arg(1), args.cursor)) return;
+    if (!parse_scan_options(ctx, args, 2, true)) return;
+    const int64_t count = args.count;
+    const auto &pattern = args.pattern, &type = args.type;
+    const uint64_t* cursor = &args.cursor;
     Database& db = *ctx.db;
     std::vector<std::string> keys;
     uint64_t c = *cursor;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/glob.h"
+#include "node/collection_scan.h"
 #include "node/command_util.h"
 #include "node/set_type.h"
 #include "node/zset_type.h"
@@ -1060,53 +1061,20 @@ void cmd_zrandmember(CommandContext& ctx) {
 
 // ---- ZSCAN ------------------------------------------------------------------------------------
 
-std::optional<uint64_t> parse_cursor(std::string_view s) {
-    if (!s.empty() && std::isspace(static_cast<unsigned char>(s[0]))) return std::nullopt;
-    std::string tmp = c_string(s);
-    errno = 0;
-    char* end = nullptr;
-    unsigned long long v = std::strtoull(tmp.c_str(), &end, 10);
-    if (*end != '\0' || errno == ERANGE) return std::nullopt;
-    return static_cast<uint64_t>(v);
-}
-
 void cmd_zscan(CommandContext& ctx) {
-    auto cursor = parse_cursor(ctx.arg(2));
-    if (!cursor) {
-        ctx.reply.error("ERR invalid cursor");
-        return;
-    }
+    CollectionScanArgs args;
+    if (!parse_scan_cursor(ctx, ctx.arg(2), args.cursor)) return;
     bool wrong = false;
     Entry* e = read_zset(ctx, ctx.arg(1), wrong);
     if (wrong) return;
     if (!e) {
-        ctx.reply.array(2);
-        ctx.reply.bulk("0");
-        ctx.reply.empty_array();
+        reply_empty_scan(ctx);
         return;
     }
-    int64_t count = 10;
-    std::optional<std::string_view> pattern;
-    for (size_t i = 3; i < ctx.argc();) {
-        const size_t left = ctx.argc() - i;
-        if (iequals(ctx.arg(i), "count") && left >= 2) {
-            auto v = int_arg(ctx, ctx.arg(i + 1));
-            if (!v) return;
-            if (*v < 1) {
-                ctx.reply.error(kErrSyntax);
-                return;
-            }
-            count = *v;
-            i += 2;
-        } else if (iequals(ctx.arg(i), "match") && left >= 2) {
-            pattern = ctx.arg(i + 1);
-            if (*pattern == "*") pattern.reset();
-            i += 2;
-        } else {
-            ctx.reply.error(kErrSyntax);
-            return;
-        }
-    }
+    if (!parse_scan_options(ctx, args)) return;
+    const int64_t count = args.count;
+    const auto& pattern = args.pattern;
+    const uint64_t* cursor = &args.cursor;
     std::vector<std::pair<std::string, std::string>> items;
     uint64_t next = 0;
     const Value& v = e->value;
