@@ -6,6 +6,7 @@
 #include <optional>
 #include <string_view>
 
+#include "node/dict.h"
 #include "node/server.h"
 
 namespace snapstream {
@@ -23,6 +24,22 @@ bool parse_scan_cursor(CommandContext& ctx, std::string_view s, uint64_t& cursor
 // which also takes [TYPE type] when allow_type); replies the error and returns false.
 bool parse_scan_options(CommandContext& ctx, CollectionScanArgs& out, size_t first = 3,
                         bool allow_type = false);
+// One SCAN call over a hash table, as Redis's scanGenericCommand: visits buckets from `cursor`,
+// calling fn(Entry*) for each entry, until `count` entries were seen, 10 x count buckets were
+// visited or the table was covered; returns the cursor to reply (0 = done).
+template <typename F>
+uint64_t scan_dict(Dict& d, uint64_t cursor, int64_t count, F&& fn) {
+    int64_t max_iterations = count * 10;
+    int64_t seen = 0;
+    do {
+        cursor = d.scan(cursor, [&](Entry* e) {
+            ++seen;
+            fn(e);
+        });
+    } while (cursor != 0 && max_iterations-- > 0 && seen < count);
+    return cursor;
+}
+
 // The reply for a missing key: cursor 0 and no elements.
 void reply_empty_scan(CommandContext& ctx);
 

@@ -256,19 +256,12 @@ void cmd_hscan(CommandContext& ctx) {
             if (keep(f)) out.emplace_back(f, v);
         });
     } else {
-        Dict& d = hash_type::dict_of(h);
-        cursor = args.cursor;
-        int64_t max_iterations = args.count * 10;
-        size_t seen = 0;
-        do {
-            cursor = d.scan(cursor, [&](Entry* x) {
-                ++seen;
-                if (keep(x->key())) {
-                    TextBuf vb;
-                    out.emplace_back(x->key(), x->value.str(vb.b));
-                }
-            });
-        } while (cursor != 0 && max_iterations-- > 0 && static_cast<int64_t>(seen) < args.count);
+        cursor = scan_dict(hash_type::dict_of(h), args.cursor, args.count, [&](Entry* x) {
+            if (keep(x->key())) {
+                TextBuf vb;
+                out.emplace_back(x->key(), x->value.str(vb.b));
+            }
+        });
     }
     ctx.reply.array(2);
     ctx.reply.bulk_int(static_cast<int64_t>(cursor));

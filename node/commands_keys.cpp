@@ -55,16 +55,11 @@ void cmd_scan(CommandContext& ctx) {
     CollectionScanArgs args;
     if (!parse_scan_cursor(ctx, ctx.arg(1), args.cursor)) return;
     if (!parse_scan_options(ctx, args, 2, true)) return;
-    const int64_t count = args.count;
     const auto &pattern = args.pattern, &type = args.type;
-    const uint64_t* cursor = &args.cursor;
     Database& db = *ctx.db;
     std::vector<std::string> keys;
-    uint64_t c = *cursor;
-    int64_t max_iterations = count * 10;
-    do {
-        c = db.dict.scan(c, [&](Entry* e) { keys.emplace_back(e->key()); });
-    } while (c != 0 && max_iterations-- > 0 && static_cast<int64_t>(keys.size()) < count);
+    const uint64_t c =
+        scan_dict(db.dict, args.cursor, args.count, [&](Entry* e) { keys.emplace_back(e->key()); });
 
     std::vector<std::string_view> out;
     for (const std::string& k : keys) {

@@ -459,16 +459,9 @@ void cmd_sscan(CommandContext& ctx) {
             if (keep(m)) out.emplace_back(m);
         });
     } else {
-        Dict& d = set_type::dict_of(s);
-        cursor = args.cursor;
-        int64_t max_iterations = args.count * 10;
-        size_t seen = 0;
-        do {
-            cursor = d.scan(cursor, [&](Entry* x) {
-                ++seen;
-                if (keep(x->key())) out.emplace_back(x->key());
-            });
-        } while (cursor != 0 && max_iterations-- > 0 && static_cast<int64_t>(seen) < args.count);
+        cursor = scan_dict(set_type::dict_of(s), args.cursor, args.count, [&](Entry* x) {
+            if (keep(x->key())) out.emplace_back(x->key());
+        });
     }
     ctx.reply.array(2);
     ctx.reply.bulk_int(static_cast<int64_t>(cursor));

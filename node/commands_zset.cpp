@@ -1072,9 +1072,7 @@ void cmd_zscan(CommandContext& ctx) {
         return;
     }
     if (!parse_scan_options(ctx, args)) return;
-    const int64_t count = args.count;
     const auto& pattern = args.pattern;
-    const uint64_t* cursor = &args.cursor;
     std::vector<std::pair<std::string, std::string>> items;
     uint64_t next = 0;
     const Value& v = e->value;
@@ -1088,17 +1086,11 @@ void cmd_zscan(CommandContext& ctx) {
             p = lp->next(sp);
         }
     } else {
-        ZSetBig& z = *zset::big(v);
-        int64_t max_iterations = count * 10;
-        uint64_t c = *cursor;
-        do {
-            c = z.dict.scan(c, [&](Entry* me) {
-                char buf[40];
-                const size_t n = zset::format_score(buf, sizeof buf, zset::entry_score(me));
-                items.emplace_back(std::string(me->key()), std::string(buf, n));
-            });
-        } while (c != 0 && max_iterations-- > 0 && static_cast<int64_t>(items.size()) < count);
-        next = c;
+        next = scan_dict(zset::big(v)->dict, args.cursor, args.count, [&](Entry* me) {
+            char buf[40];
+            const size_t n = zset::format_score(buf, sizeof buf, zset::entry_score(me));
+            items.emplace_back(std::string(me->key()), std::string(buf, n));
+        });
     }
     size_t kept = 0;
     for (const auto& [m, s] : items)

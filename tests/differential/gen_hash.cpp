@@ -77,13 +77,6 @@ std::string rand_count(GenContext& c) {
     return std::to_string(r.range(-12, 12));
 }
 
-std::string scan_count(GenContext& c) {
-    Rng& r = c.rng();
-    static const std::vector<std::string> edges = {"0", "-1", "abc", "1000", ""};
-    if (r.chance(0.1)) return r.pick(edges);
-    return std::to_string(r.range(1, 20));
-}
-
 GeneratedCommand hset_like(GenContext& c, const char* name, int min_pairs, int max_pairs) {
     Args a{c.name(name), c.key_for("h")};
     const int64_t n = c.rng().range(min_pairs, max_pairs);
@@ -126,25 +119,7 @@ GeneratedCommand hrandfield(GenContext& c) {
 }
 
 GeneratedCommand hscan(GenContext& c) {
-    Rng& r = c.rng();
-    Args a{c.name("HSCAN"), c.key_for("h"), "0"};
-    if (r.chance(0.08)) {
-        // Errors and odd cursors, compared exactly.
-        static const std::vector<std::string> cursors = {"abc", "+x", " 1", "1x",
-                                                         "18446744073709551616"};
-        a[2] = r.pick(cursors);
-        return cmd(std::move(a));
-    }
-    if (r.chance(0.4)) {
-        a.push_back(c.opt("MATCH"));
-        a.push_back(r.chance(0.5) ? c.pattern() : (r.chance(0.5) ? "f*" : "*1*"));
-    }
-    if (r.chance(0.5)) {
-        a.push_back(c.opt("COUNT"));
-        a.push_back(scan_count(c));
-    }
-    if (r.chance(0.05)) a.push_back(c.opt(r.chance(0.5) ? "TYPE" : "NOVALUES"));
-    return cmd(std::move(a), CompareMode::CollectionScan);
+    return collection_scan(c, "HSCAN", c.key_for("h"), {"f*", "*1*"});
 }
 
 }  // namespace

@@ -138,25 +138,7 @@ GeneratedCommand sintercard(GenContext& c) {
 }
 
 GeneratedCommand sscan(GenContext& c) {
-    Rng& r = c.rng();
-    Args a{c.name("SSCAN"), c.key_for("s"), "0"};
-    if (r.chance(0.08)) {
-        static const std::vector<std::string> cursors = {"abc", "+x", " 1", "1x",
-                                                         "18446744073709551616"};
-        a[2] = r.pick(cursors);
-        return cmd(std::move(a));
-    }
-    if (r.chance(0.4)) {
-        a.push_back(c.opt("MATCH"));
-        a.push_back(r.chance(0.5) ? c.pattern() : (r.chance(0.5) ? "1*" : "*[0-3]"));
-    }
-    if (r.chance(0.5)) {
-        a.push_back(c.opt("COUNT"));
-        static const std::vector<std::string> counts = {"0", "-1", "abc", "1000"};
-        a.push_back(r.chance(0.1) ? r.pick(counts) : std::to_string(r.range(1, 20)));
-    }
-    if (r.chance(0.05)) a.push_back(c.opt("TYPE"));
-    return cmd(std::move(a), CompareMode::CollectionScan);
+    return collection_scan(c, "SSCAN", c.key_for("s"), {"1*", "*[0-3]"});
 }
 
 }  // namespace

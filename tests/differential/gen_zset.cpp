@@ -421,17 +421,7 @@ GeneratedCommand gen_zrandmember(GenContext& c) {
 }
 
 GeneratedCommand gen_zscan(GenContext& c) {
-    Args a{c.name("ZSCAN"), c.key_for("z"), "0"};
-    if (c.rng().chance(0.4)) {
-        a.push_back(c.opt("MATCH"));
-        a.push_back(c.rng().pick(std::vector<std::string>{"*", "m*", "bm1*", "?", "[a-c]"}));
-    }
-    if (c.rng().chance(0.4)) {
-        a.push_back(c.opt("COUNT"));
-        a.push_back(std::to_string(c.rng().range(1, 50)));
-    }
-    if (c.rng().chance(0.03)) a.push_back("NOPE");
-    return GeneratedCommand{std::move(a), CompareMode::CollectionScan, {}};
+    return collection_scan(c, "ZSCAN", c.key_for("z"), {"*", "m*", "bm1*", "?", "[a-c]"});
 }
 
 }  // namespace

@@ -790,6 +790,29 @@ const std::vector<CommandFamily>& all_families() {
     return families;
 }
 
+GeneratedCommand collection_scan(GenContext& c, std::string_view command, std::string key,
+                                 const std::vector<std::string>& patterns) {
+    Rng& r = c.rng();
+    std::vector<std::string> a{c.name(command), std::move(key), "0"};
+    if (r.chance(0.08)) {
+        static const std::vector<std::string> cursors = {"abc", "+x", " 1", "1x",
+                                                         "18446744073709551616"};
+        a[2] = r.pick(cursors);
+        return {std::move(a), CompareMode::Exact};
+    }
+    if (r.chance(0.4)) {
+        a.push_back(c.opt("MATCH"));
+        a.push_back(r.chance(0.5) ? c.pattern() : r.pick(patterns));
+    }
+    if (r.chance(0.5)) {
+        a.push_back(c.opt("COUNT"));
+        static const std::vector<std::string> edges = {"0", "-1", "abc", "1000", ""};
+        a.push_back(r.chance(0.1) ? r.pick(edges) : std::to_string(r.range(1, 50)));
+    }
+    if (r.chance(0.05)) a.push_back(c.opt(r.pick(std::vector<std::string>{"TYPE", "NOVALUES"})));
+    return {std::move(a), CompareMode::CollectionScan};
+}
+
 GeneratedCommand generate(GenContext& ctx, const std::vector<std::string>& skip) {
     struct Entry {
         const CommandGenerator* gen;

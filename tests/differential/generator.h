@@ -146,6 +146,12 @@ class GenContext {
     int64_t now_s_;
 };
 
+// HSCAN / SSCAN / ZSCAN `key` 0 [MATCH p] [COUNT n] compared as CollectionScan, with MATCH
+// patterns from `patterns` or pattern(); sometimes a bad cursor, COUNT or option (compared
+// exactly).
+GeneratedCommand collection_scan(GenContext& c, std::string_view command, std::string key,
+                                 const std::vector<std::string>& patterns);
+
 // Draws one command: picks a generator by weight, runs it, and sometimes mutates the arity
 // (drops the last argument or appends one). `skip` names generators to leave out.
 GeneratedCommand generate(GenContext& ctx, const std::vector<std::string>& skip);
