@@ -72,7 +72,7 @@ struct CommandSpec {
     std::string name;  // lower case; subcommands: the sub name only ("get")
     int arity = 0;
     uint32_t flags = 0;
-    uint32_t acl = 0;
+    uint32_t acl = 0;  // the explicit categories; CommandTable::add adds the implicit ones
     // Legacy key positions (COMMAND INFO): first key, last key (-1 = last arg), step; 0 = none.
     int first_key = 0;
     int last_key = 0;

@@ -408,7 +408,7 @@ void register_hash_commands(CommandTable& t) {
         t.add(CommandSpec{.name = name,
                           .arity = arity,
                           .flags = flags,
-                          .acl = acl | ((flags & F) ? kAclFast : kAclSlow),
+                          .acl = acl,
                           .first_key = 1,
                           .last_key = 1,
                           .key_step = 1,

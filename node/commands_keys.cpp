@@ -435,7 +435,7 @@ void register_key_commands(CommandTable& t) {
         t.add(CommandSpec{.name = name,
                           .arity = arity,
                           .flags = flags,
-                          .acl = acl | ((flags & F) ? kAclFast : kAclSlow),
+                          .acl = acl,
                           .first_key = first,
                           .last_key = last,
                           .key_step = step,

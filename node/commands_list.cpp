@@ -640,15 +640,14 @@ void register_list_commands(CommandTable& t) {
     constexpr uint32_t wl = kAclWrite | kAclList, rl = kAclRead | kAclList;
     auto add = [&](const char* name, int arity, uint32_t flags, uint32_t acl, int first, int last,
                    int step, CommandHandler h) {
-        t.add(CommandSpec{
-            .name = name,
-            .arity = arity,
-            .flags = flags,
-            .acl = acl | ((flags & F) ? kAclFast : kAclSlow) | ((flags & B) ? kAclBlocking : 0u),
-            .first_key = first,
-            .last_key = last,
-            .key_step = step,
-            .handler = h});
+        t.add(CommandSpec{.name = name,
+                          .arity = arity,
+                          .flags = flags,
+                          .acl = acl,
+                          .first_key = first,
+                          .last_key = last,
+                          .key_step = step,
+                          .handler = h});
     };
     add("lpush", -3, W | D | F, wl, 1, 1, 1, cmd_lpush);
     add("rpush", -3, W | D | F, wl, 1, 1, 1, cmd_rpush);

@@ -647,18 +647,10 @@ void register_server_commands(CommandTable& t) {
     constexpr uint32_t F = kCmdFast, L = kCmdLoading, S = kCmdStale, A = kCmdAdmin,
                        N = kCmdNoscript;
     auto add = [&](const char* name, int arity, uint32_t flags, uint32_t acl, CommandHandler h) {
-        t.add(CommandSpec{.name = name,
-                          .arity = arity,
-                          .flags = flags,
-                          .acl = acl | ((flags & F) ? kAclFast : kAclSlow),
-                          .handler = h});
+        t.add(CommandSpec{.name = name, .arity = arity, .flags = flags, .acl = acl, .handler = h});
     };
     auto sub = [](const char* name, int arity, uint32_t flags, uint32_t acl, CommandHandler h) {
-        return CommandSpec{.name = name,
-                           .arity = arity,
-                           .flags = flags,
-                           .acl = acl | ((flags & kCmdFast) ? kAclFast : kAclSlow),
-                           .handler = h};
+        return CommandSpec{.name = name, .arity = arity, .flags = flags, .acl = acl, .handler = h};
     };
     add("ping", -1, F, kAclConnection, cmd_ping);
     add("echo", 2, F | L | S, kAclConnection, cmd_echo);

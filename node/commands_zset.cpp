@@ -1113,14 +1113,11 @@ void register_zset_commands(CommandTable& t) {
                        B = kCmdBlocking, N = kCmdNoscript;
     auto add = [&](const char* name, int arity, uint32_t flags, int first, int last, int step,
                    CommandHandler h) {
-        uint32_t acl = kAclSortedSet | ((flags & F) ? kAclFast : kAclSlow);
-        if (flags & W) acl |= kAclWrite;
-        if (flags & R) acl |= kAclRead;
-        if (flags & B) acl |= kAclBlocking;
+        // @write/@read/@fast/@slow/@blocking follow from the flags (CommandTable::add).
         t.add(CommandSpec{.name = name,
                           .arity = arity,
                           .flags = flags,
-                          .acl = acl,
+                          .acl = kAclSortedSet,
                           .first_key = first,
                           .last_key = last,
                           .key_step = step,

@@ -214,7 +214,7 @@ void register_transaction_commands(CommandTable& t) {
         t.add(CommandSpec{.name = name,
                           .arity = arity,
                           .flags = flags,
-                          .acl = kAclTransaction | ((flags & kCmdFast) ? kAclFast : kAclSlow),
+                          .acl = kAclTransaction,
                           .first_key = first,
                           .last_key = last,
                           .key_step = first ? 1 : 0,
