@@ -1,8 +1,11 @@
 // A client connection: reads requests, runs them through the server, writes replies.
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -21,6 +24,16 @@ std::string endpoint_text(const asio::ip::tcp::endpoint& ep) {
     return a.to_string() + ":" + std::to_string(ep.port());
 }
 
+// TCP keepalive as Redis's anetKeepAlive sets it for tcp-keepalive N: the first probe after N idle
+// seconds, then every N/3 seconds, the peer declared dead after 3 unanswered probes.
+void set_keepalive(int fd, int interval) {
+    int yes = 1, idle = interval, intvl = std::max(interval / 3, 1), count = 3;
+    setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &yes, sizeof yes);
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof intvl);
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+}
+
 }  // namespace
 
 Client::Client(Server& server, asio::ip::tcp::socket socket, uint64_t id)
@@ -31,7 +44,8 @@ Client::Client(Server& server, asio::ip::tcp::socket socket, uint64_t id)
     auto local = socket.local_endpoint(ec);
     if (!ec) laddr = endpoint_text(local);
     socket.set_option(asio::ip::tcp::no_delay(true), ec);
-    if (server.cfg().tcp_keepalive > 0) socket.set_option(asio::socket_base::keep_alive(true), ec);
+    if (server.cfg().tcp_keepalive > 0)
+        set_keepalive(socket.native_handle(), static_cast<int>(server.cfg().tcp_keepalive));
     // From here on the descriptor is ours: readiness comes from the Poller, not Asio's reactor.
     fd_ = socket.release(ec);
     if (ec) fd_ = -1;
