@@ -468,3 +468,45 @@ TEST_F(ConfigFile, GoodFileStartsAndFlagsOverrideIt) {
 
 }  // namespace
 }  // namespace snapstream::test
+
+namespace snapstream::test {
+namespace {
+
+// MEMORY USAGE (what redis-cli --memkeys asks): Redis's errors and nil exactly; sizes of one
+// string, a 1000-element list, a small and a big hash, a big set and a big sorted set within a
+// factor of two of Redis's own figure (allocators and layouts differ, the order must not).
+TEST_F(Server, MemoryUsageIsNearRedis) {
+    snap_ = start_snapstream();
+    redis_ = start_redis();
+    RespClient r(redis_->port()), s(snap_->port());
+    std::vector<std::vector<std::string>> setup = {{"SET", "str", "value"}};
+    std::vector<std::string> list = {"RPUSH", "list"}, big_hash = {"HSET", "bighash"},
+                             big_set = {"SADD", "bigset"}, big_zset = {"ZADD", "bigzset"};
+    for (int i = 0; i < 1000; ++i) {
+        const std::string m = "member:" + std::to_string(i);
+        list.push_back(m);
+        big_hash.insert(big_hash.end(), {m, "v" + std::to_string(i)});
+        big_set.push_back(m);
+        big_zset.insert(big_zset.end(), {std::to_string(i), m});
+    }
+    setup.insert(setup.end(), {list, big_hash, big_set, big_zset, {"HSET", "hash", "f", "v"}});
+    for (const auto& cmd : setup) expect_same(r, s, cmd);
+    for (const char* key : {"str", "list", "hash", "bighash", "bigset", "bigzset"}) {
+        RespValue a = r.command({"MEMORY", "USAGE", key}), b = s.command({"MEMORY", "USAGE", key});
+        ASSERT_EQ(a.type, RespType::Integer) << key << ": " << a.to_string();
+        ASSERT_EQ(b.type, RespType::Integer) << key << ": " << b.to_string();
+        EXPECT_GE(b.integer * 2, a.integer) << key << ": redis " << a.integer;
+        EXPECT_LE(b.integer, a.integer * 2) << key << ": redis " << a.integer;
+        std::cout << "[ memory usage ] " << key << ": redis " << a.integer << ", snapstream "
+                  << b.integer << "\n";
+    }
+    expect_same(r, s, {"MEMORY", "USAGE", "missing"});
+    EXPECT_EQ(s.command({"MEMORY", "USAGE", "str", "SAMPLES", "0"}).type, RespType::Integer);
+    expect_same(r, s, {"MEMORY", "USAGE", "missing", "SAMPLES", "-1"});
+    expect_same(r, s, {"MEMORY", "USAGE", "str", "SAMPLES", "x"});
+    expect_same(r, s, {"MEMORY", "USAGE", "str", "SAMPLES"});
+    expect_same(r, s, {"MEMORY", "USAGE"});
+}
+
+}  // namespace
+}  // namespace snapstream::test
