@@ -294,6 +294,40 @@ void cmd_client_kill(CommandContext& ctx) {
     if (close_self && ctx.client) ctx.client->close_after_reply();
 }
 
+// CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends another client's blocking command as if it had timed out
+// (its timeout reply) or with an -UNBLOCKED error; 1 if that client was blocked, else 0.
+void cmd_client_unblock(CommandContext& ctx) {
+    if (ctx.argc() > 4) {
+        reply_subcommand_syntax_error(ctx);
+        return;
+    }
+    bool with_error = false;
+    if (ctx.argc() == 4) {
+        if (iequals(ctx.arg(3), "error")) {
+            with_error = true;
+        } else if (!iequals(ctx.arg(3), "timeout")) {
+            ctx.reply.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+            return;
+        }
+    }
+    auto id = int_arg(ctx, ctx.arg(2));
+    if (!id) return;
+    auto& clients = ctx.server.clients();
+    auto it = *id > 0 ? clients.find(static_cast<uint64_t>(*id)) : clients.end();
+    if (it == clients.end() || !it->second->blocked) {
+        ctx.reply.integer(0);
+        return;
+    }
+    Client& target = *it->second;
+    if (with_error) {
+        Reply(target.out, target.resp).error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+        ctx.server.unblock_client(target, false);
+    } else {
+        ctx.server.unblock_client(target, true);
+    }
+    ctx.reply.integer(1);
+}
+
 void cmd_client_help(CommandContext& ctx) {
     reply_help(ctx, {"GETNAME",
                      "    Return the name of the current connection.",
@@ -322,7 +356,9 @@ void cmd_client_help(CommandContext& ctx) {
                      "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
                      "      Return clients of specified type.",
                      "SETNAME <name>",
-                     "    Assign the name <name> to the current connection."});
+                     "    Assign the name <name> to the current connection.",
+                     "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+                     "    Unblock the specified blocked client."});
 }
 
 // ---- INFO / CONFIG ----
@@ -675,6 +711,8 @@ void register_server_commands(CommandTable& t) {
                             cmd_client_list),
                         sub("kill", -3, A | N | L | S, kAclAdmin | kAclConnection | kAclDangerous,
                             cmd_client_kill),
+                        sub("unblock", -3, A | N | L | S,
+                            kAclAdmin | kAclConnection | kAclDangerous, cmd_client_unblock),
                         sub("help", 2, L | S, kAclConnection, cmd_client_help)}});
     t.add(CommandSpec{
         .name = "config",

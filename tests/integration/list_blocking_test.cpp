@@ -262,3 +262,40 @@ TEST_F(ListBlocking, ClientsOnManyKeysWithCounts) {
 
 }  // namespace
 }  // namespace snapstream::test
+
+namespace snapstream::test {
+namespace {
+
+// CLIENT UNBLOCK ends a blocked BLPOP / BZPOPMIN with its timeout reply or an -UNBLOCKED error,
+// answers 0 for a client that is not blocked or does not exist, and checks its arguments as
+// Redis does; the unblocked client then works normally.
+TEST_F(ListBlocking, ClientUnblockAnswersTimeoutOrError) {
+    compare([](int port, Transcript& t) {
+        RespClient admin(port), c(port);
+        const std::string id = std::to_string(c.command({"CLIENT", "ID"}).integer);
+        t.push_back(admin.command({"CLIENT", "UNBLOCK", id}).to_string());  // not blocked: 0
+        block(admin, c, {"BLPOP", "q", "0"});
+        t.push_back(admin.command({"CLIENT", "UNBLOCK", id, "TIMEOUT"}).to_string());
+        t.push_back(reply_of(c));
+        t.push_back(std::to_string(blocked_clients(admin)));
+        block(admin, c, {"BZPOPMIN", "z", "0"});
+        t.push_back(admin.command({"CLIENT", "UNBLOCK", id, "ERROR"}).to_string());
+        t.push_back(reply_of(c));
+        t.push_back(c.command({"PING"}).to_string());
+        block(admin, c, {"BLMOVE", "a", "b", "LEFT", "RIGHT", "0"});
+        t.push_back(admin.command({"CLIENT", "UNBLOCK", id}).to_string());
+        t.push_back(reply_of(c));
+        for (const auto& bad :
+             std::vector<std::vector<std::string>>{{"CLIENT", "UNBLOCK", id, "SOON"},
+                                                   {"CLIENT", "UNBLOCK", "x"},
+                                                   {"CLIENT", "UNBLOCK", "999999"},
+                                                   {"CLIENT", "UNBLOCK", "-1"},
+                                                   {"CLIENT", "UNBLOCK", id, "ERROR", "extra"},
+                                                   {"CLIENT", "UNBLOCK"}}) {
+            t.push_back(admin.command(bad).to_string());
+        }
+    });
+}
+
+}  // namespace
+}  // namespace snapstream::test
