@@ -61,6 +61,27 @@ std::vector<std::string> env_list(const char* name) {
     return out;
 }
 
+// RESP3 sends sets as '~' and maps as '%'; for the checks below they are arrays (maps flat).
+bool is_aggregate(const RespValue& v) {
+    return v.type == RespType::Array || v.type == RespType::Set || v.type == RespType::Map;
+}
+
+// RESP3 replies member/score and field/value pairs as nested 2-element arrays (ZRANGE ...
+// WITHSCORES, HRANDFIELD ... WITHVALUES); RESP2 flat. Returns the flat form; other values as
+// they are.
+RespValue flatten_pairs(RespValue v) {
+    if (!is_aggregate(v) || v.elems.empty()) return v;
+    for (const auto& e : v.elems)
+        if (e.type != RespType::Array || e.elems.size() != 2) return v;
+    std::vector<RespValue> flat;
+    for (auto& e : v.elems) {
+        flat.push_back(std::move(e.elems[0]));
+        flat.push_back(std::move(e.elems[1]));
+    }
+    v.elems = std::move(flat);
+    return v;
+}
+
 // Splits a SCAN reply into (cursor, keys); nullopt if it is not [cursor, [bulk...]].
 std::optional<std::pair<std::string, std::vector<std::string>>> scan_page(const RespValue& r) {
     if (!r.is_array() || r.elems.size() != 2) return std::nullopt;
@@ -104,13 +125,13 @@ bool resp_less(const RespValue& a, const RespValue& b) {
 }
 
 RespValue sorted(RespValue v) {
-    if (v.is_array()) std::sort(v.elems.begin(), v.elems.end(), resp_less);
+    if (is_aggregate(v)) std::sort(v.elems.begin(), v.elems.end(), resp_less);
     return v;
 }
 
 // A flat [k1, v1, k2, v2, ...] array (HGETALL) with its pairs sorted by key.
 RespValue sorted_pairs(RespValue v) {
-    if (!v.is_array() || v.elems.size() % 2 != 0) return v;
+    if (!is_aggregate(v) || v.elems.size() % 2 != 0) return v;
     std::vector<RespValue> pairs;
     for (size_t i = 0; i < v.elems.size(); i += 2) {
         pairs.push_back(RespValue::array({v.elems[i], v.elems[i + 1]}));
@@ -206,9 +227,9 @@ std::optional<std::map<std::string, std::string>> population(RespClient& c,
     } else if (command == "HRANDFIELD") {
         r = c.command({"HGETALL", key});
     } else {
-        r = c.command({"ZRANGE", key, "0", "-1", "WITHSCORES"});
+        r = flatten_pairs(c.command({"ZRANGE", key, "0", "-1", "WITHSCORES"}));
     }
-    if (!r.is_array() || (pairs && r.elems.size() % 2 != 0)) return std::nullopt;
+    if (!is_aggregate(r) || (pairs && r.elems.size() % 2 != 0)) return std::nullopt;
     std::map<std::string, std::string> out;
     for (size_t i = 0; i < r.elems.size(); i += pairs ? 2 : 1) {
         out[r.elems[i].str] = pairs ? r.elems[i + 1].str : "";
@@ -219,8 +240,9 @@ std::optional<std::map<std::string, std::string>> population(RespClient& c,
 // Checks one reply of SRANDMEMBER / HRANDFIELD / ZRANDMEMBER / SPOP key [count [WITH...]]
 // against the collection it was drawn from; "" if it is a legal draw. `with_values`: the reply
 // alternates member and value.
-std::string check_random_draw(const std::vector<std::string>& args, const RespValue& r,
+std::string check_random_draw(const std::vector<std::string>& args, const RespValue& reply,
                               const std::map<std::string, std::string>& pop) {
+    const RespValue r = flatten_pairs(reply);
     if (args.size() < 3) {  // no count: one member or nil
         if (pop.empty()) return r.is_null() ? "" : "expected nil from an empty key";
         if (r.type != RespType::Bulk) return "expected a bulk reply";
@@ -229,7 +251,7 @@ std::string check_random_draw(const std::vector<std::string>& args, const RespVa
     const int64_t count = std::strtoll(args[2].c_str(), nullptr, 10);
     const bool with_values = args.size() >= 4;
     const size_t width = with_values ? 2 : 1;
-    if (!r.is_array()) return "expected an array reply";
+    if (!is_aggregate(r)) return "expected an array reply";
     const uint64_t n = pop.size();
     const uint64_t magnitude =
         count >= 0 ? static_cast<uint64_t>(count) : 0 - static_cast<uint64_t>(count);
@@ -284,7 +306,7 @@ std::string resync_set_encoding(RespClient& rc, RespClient& sc, const std::strin
     if (re == se || re.type != RespType::Bulk || re.str != "intset") return "";
     RespValue members = rc.command({"SMEMBERS", key});
     RespValue pttl = sc.command({"PTTL", key});
-    if (!members.is_array() || members.elems.empty() || pttl.type != RespType::Integer)
+    if (!is_aggregate(members) || members.elems.empty() || pttl.type != RespType::Integer)
         return "could not re-sync the set's encoding";
     std::vector<std::string> add{"SADD", key};
     for (const auto& m : members.elems) add.push_back(m.str);
@@ -500,11 +522,10 @@ void flush_all_dbs(RespClient& c) {
     c.command({"SELECT", "0"});
 }
 
-class Differential : public ::testing::TestWithParam<uint64_t> {};
-
-TEST_P(Differential, RandomCommandStreamsMatchRedis) {
-    const uint64_t seed = GetParam() + static_cast<uint64_t>(env_int("SNAPSTREAM_DIFF_SEED_OFFSET",
-                                                                     0, 0, 1'000'000'000));
+// One seeded stream on fresh servers, spoken to in RESP `protocol` (2, or 3 after HELLO 3).
+void run_stream(uint64_t param, int protocol) {
+    const uint64_t seed =
+        param + static_cast<uint64_t>(env_int("SNAPSTREAM_DIFF_SEED_OFFSET", 0, 0, 1'000'000'000));
     // <= 10000: the relative-TTL scheme in generator.h relies on index spans below 19900.
     const int64_t commands = env_int("SNAPSTREAM_DIFF_COMMANDS", 6000, 1, 10000);
     const int64_t max_mismatches = env_int("SNAPSTREAM_DIFF_MAX_MISMATCHES", 5, 1, 1000);
@@ -514,6 +535,12 @@ TEST_P(Differential, RandomCommandStreamsMatchRedis) {
     auto snap = start_snapstream();
     RespClient rc(redis->port());
     RespClient sc(snap->port());
+    if (protocol == 3) {
+        for (RespClient* c : {&rc, &sc}) {
+            RespValue hello = c->command({"HELLO", "3"});
+            ASSERT_EQ(hello.type, RespType::Map) << hello.to_string();
+        }
+    }
 
     GenContext ctx(seed, static_cast<int64_t>(std::time(nullptr)));
     std::deque<HistoryEntry> history;
@@ -597,15 +624,27 @@ TEST_P(Differential, RandomCommandStreamsMatchRedis) {
     }
     size_t total_keys = 0;
     for (const auto& db : ref_dump) total_keys += db.size();
-    std::cout << "[ seed " << seed << " ] " << commands << " commands, " << error_replies
-              << " error replies, " << mismatches << " mismatches, " << total_keys
+    std::cout << "[ seed " << seed << " RESP" << protocol << " ] " << commands << " commands, "
+              << error_replies << " error replies, " << mismatches << " mismatches, " << total_keys
               << " keys at the end, scans " << per_mode[CompareMode::Scan] << ", ttl checks "
               << per_mode[CompareMode::TtlSeconds] + per_mode[CompareMode::TtlMillis] << "\n";
     EXPECT_GT(total_keys, 0u) << "the stream should leave some keys behind to compare";
 }
 
+class Differential : public ::testing::TestWithParam<uint64_t> {};
+TEST_P(Differential, RandomCommandStreamsMatchRedis) {
+    run_stream(GetParam(), 2);
+}
 // 16 seeds x 6000 commands = 96,000 commands by default (~1-2 s per seed).
 INSTANTIATE_TEST_SUITE_P(Seeds, Differential, ::testing::Range<uint64_t>(1, 17));
+
+// The same streams in RESP3 (HELLO 3 on both connections): maps, sets, doubles, nulls and nested
+// pairs must be Redis's too. 4 more seeds x 6000 commands.
+class DifferentialResp3 : public ::testing::TestWithParam<uint64_t> {};
+TEST_P(DifferentialResp3, RandomCommandStreamsMatchRedis) {
+    run_stream(GetParam(), 3);
+}
+INSTANTIATE_TEST_SUITE_P(Seeds, DifferentialResp3, ::testing::Range<uint64_t>(101, 105));
 
 // The comparator itself must be able to fail.
 TEST(DifferentialHarness, ComparatorDetectsDifferences) {
