@@ -41,6 +41,24 @@ Entry* lookup_read_typed(CommandContext& ctx, std::string_view key, ValueType ty
 Entry* lookup_write_typed(CommandContext& ctx, std::string_view key, ValueType type,
                           bool& wrong_type);
 
+// The entry at `key` if it holds `type`; otherwise nullptr, after replying WRONGTYPE (a value of
+// another type) or calling missing() (no such key), so that the handler simply returns.
+template <typename Missing>
+Entry* read_typed_or(CommandContext& ctx, std::string_view key, ValueType type, Missing&& missing) {
+    bool wrong = false;
+    Entry* e = lookup_read_typed(ctx, key, type, wrong);
+    if (!e && !wrong) missing();
+    return e;
+}
+template <typename Missing>
+Entry* write_typed_or(CommandContext& ctx, std::string_view key, ValueType type,
+                      Missing&& missing) {
+    bool wrong = false;
+    Entry* e = lookup_write_typed(ctx, key, type, wrong);
+    if (!e && !wrong) missing();
+    return e;
+}
+
 // "invalid expire time in '<cmd>' command".
 void reply_invalid_expire(CommandContext& ctx);
 

@@ -31,16 +31,6 @@ Entry* lookup_or_create(CommandContext& ctx, std::string_view key) {
     return e;
 }
 
-// Read lookup: the hash or nullptr; `done` is set when nothing more should be replied (missing
-// key: `missing` was called; wrong type: WRONGTYPE was replied).
-template <typename Missing>
-Entry* lookup_read_or(CommandContext& ctx, std::string_view key, Missing&& missing) {
-    bool wrong = false;
-    Entry* e = lookup_read_typed(ctx, key, ValueType::Hash, wrong);
-    if (!e && !wrong) missing();
-    return e;
-}
-
 void reply_arity(CommandContext& ctx) {
     ctx.reply.error("ERR wrong number of arguments for '" + ctx.cmd->full_name() + "' command");
 }
@@ -86,7 +76,7 @@ void cmd_hsetnx(CommandContext& ctx) {
 }
 
 void cmd_hget(CommandContext& ctx) {
-    Entry* e = lookup_read_or(ctx, ctx.arg(1), [&] { ctx.reply.null(); });
+    Entry* e = read_typed_or(ctx, ctx.arg(1), ValueType::Hash, [&] { ctx.reply.null(); });
     if (!e) return;
     TextBuf buf;
     if (auto v = hash_type::get(e->value, ctx.arg(2), buf))
@@ -118,12 +108,12 @@ void cmd_hdel(CommandContext& ctx) {
 }
 
 void cmd_hlen(CommandContext& ctx) {
-    Entry* e = lookup_read_or(ctx, ctx.arg(1), [&] { ctx.reply.integer(0); });
+    Entry* e = read_typed_or(ctx, ctx.arg(1), ValueType::Hash, [&] { ctx.reply.integer(0); });
     if (e) ctx.reply.integer(static_cast<int64_t>(hash_type::size(e->value)));
 }
 
 void cmd_hstrlen(CommandContext& ctx) {
-    Entry* e = lookup_read_or(ctx, ctx.arg(1), [&] { ctx.reply.integer(0); });
+    Entry* e = read_typed_or(ctx, ctx.arg(1), ValueType::Hash, [&] { ctx.reply.integer(0); });
     if (!e) return;
     TextBuf buf;
     auto v = hash_type::get(e->value, ctx.arg(2), buf);
@@ -131,7 +121,7 @@ void cmd_hstrlen(CommandContext& ctx) {
 }
 
 void cmd_hexists(CommandContext& ctx) {
-    Entry* e = lookup_read_or(ctx, ctx.arg(1), [&] { ctx.reply.integer(0); });
+    Entry* e = read_typed_or(ctx, ctx.arg(1), ValueType::Hash, [&] { ctx.reply.integer(0); });
     if (e) ctx.reply.integer(hash_type::exists(e->value, ctx.arg(2)) ? 1 : 0);
 }
 
@@ -139,7 +129,7 @@ enum { kKeys = 1, kValues = 2 };
 
 void getall_generic(CommandContext& ctx, int what) {
     const bool both = what == (kKeys | kValues);
-    Entry* e = lookup_read_or(ctx, ctx.arg(1), [&] {
+    Entry* e = read_typed_or(ctx, ctx.arg(1), ValueType::Hash, [&] {
         if (both)
             ctx.reply.map(0);
         else
@@ -243,7 +233,7 @@ void cmd_hincrbyfloat(CommandContext& ctx) {
 void cmd_hscan(CommandContext& ctx) {
     CollectionScanArgs args;
     if (!parse_scan_cursor(ctx, ctx.arg(2), args.cursor)) return;
-    Entry* e = lookup_read_or(ctx, ctx.arg(1), [&] { reply_empty_scan(ctx); });
+    Entry* e = read_typed_or(ctx, ctx.arg(1), ValueType::Hash, [&] { reply_empty_scan(ctx); });
     if (!e) return;
     if (!parse_scan_options(ctx, args)) return;
     Value& h = e->value;
@@ -319,7 +309,7 @@ void reply_random_with_repetition(CommandContext& ctx, const Value& h, uint64_t 
 }
 
 void hrandfield_with_count(CommandContext& ctx, int64_t l, bool withvalues) {
-    Entry* e = lookup_read_or(ctx, ctx.arg(1), [&] { ctx.reply.array(0); });
+    Entry* e = read_typed_or(ctx, ctx.arg(1), ValueType::Hash, [&] { ctx.reply.array(0); });
     if (!e) return;
     const Value& h = e->value;
     const uint64_t size = hash_type::size(h);
@@ -392,7 +382,7 @@ void cmd_hrandfield(CommandContext& ctx) {
         hrandfield_with_count(ctx, *l, withvalues);
         return;
     }
-    Entry* e = lookup_read_or(ctx, ctx.arg(1), [&] { ctx.reply.null(); });
+    Entry* e = read_typed_or(ctx, ctx.arg(1), ValueType::Hash, [&] { ctx.reply.null(); });
     if (!e) return;
     TextBuf fb, vb;
     ctx.reply.bulk(hash_type::random_pair(e->value, ctx.ks.rng, fb, vb).field);

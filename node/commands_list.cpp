@@ -192,13 +192,8 @@ void cmd_llen(CommandContext& ctx) {
 }
 
 void cmd_lindex(CommandContext& ctx) {
-    bool wrong = false;
-    Entry* e = lookup_read_typed(ctx, ctx.arg(1), ValueType::List, wrong);
-    if (wrong) return;
-    if (!e) {
-        ctx.reply.null();
-        return;
-    }
+    Entry* e = read_typed_or(ctx, ctx.arg(1), ValueType::List, [&] { ctx.reply.null(); });
+    if (!e) return;
     auto index = int_arg(ctx, ctx.arg(2));
     if (!index) return;
     QuickList* q = list_of(e);
@@ -214,13 +209,8 @@ void cmd_lrange(CommandContext& ctx) {
     if (!start) return;
     auto end = int_arg(ctx, ctx.arg(3));
     if (!end) return;
-    bool wrong = false;
-    Entry* e = lookup_read_typed(ctx, ctx.arg(1), ValueType::List, wrong);
-    if (wrong) return;
-    if (!e) {
-        ctx.reply.empty_array();
-        return;
-    }
+    Entry* e = read_typed_or(ctx, ctx.arg(1), ValueType::List, [&] { ctx.reply.empty_array(); });
+    if (!e) return;
     QuickList* q = list_of(e);
     const auto len = static_cast<int64_t>(q->size());
     int64_t s = *start, t = *end;
@@ -314,13 +304,8 @@ void cmd_lpos(CommandContext& ctx) {
 
 void cmd_lset(CommandContext& ctx) {
     const std::string_view key = ctx.arg(1);
-    bool wrong = false;
-    Entry* e = lookup_write_typed(ctx, key, ValueType::List, wrong);
-    if (wrong) return;
-    if (!e) {
-        ctx.reply.error(kErrNoKey);
-        return;
-    }
+    Entry* e = write_typed_or(ctx, key, ValueType::List, [&] { ctx.reply.error(kErrNoKey); });
+    if (!e) return;
     auto index = int_arg(ctx, ctx.arg(2));
     if (!index) return;
     QuickList* q = list_of(e);
@@ -345,13 +330,8 @@ void cmd_linsert(CommandContext& ctx) {
         return;
     }
     const std::string_view key = ctx.arg(1);
-    bool wrong = false;
-    Entry* e = lookup_write_typed(ctx, key, ValueType::List, wrong);
-    if (wrong) return;
-    if (!e) {
-        ctx.reply.integer(0);
-        return;
-    }
+    Entry* e = write_typed_or(ctx, key, ValueType::List, [&] { ctx.reply.integer(0); });
+    if (!e) return;
     QuickList* q = list_of(e);
     for (auto c = q->front(); c; q->next(c)) {
         if (q->equals(c, ctx.arg(3))) {
@@ -368,13 +348,8 @@ void cmd_lrem(CommandContext& ctx) {
     auto to_remove = int_arg(ctx, ctx.arg(2));
     if (!to_remove) return;
     const std::string_view key = ctx.arg(1);
-    bool wrong = false;
-    Entry* e = lookup_write_typed(ctx, key, ValueType::List, wrong);
-    if (wrong) return;
-    if (!e) {
-        ctx.reply.integer(0);
-        return;
-    }
+    Entry* e = write_typed_or(ctx, key, ValueType::List, [&] { ctx.reply.integer(0); });
+    if (!e) return;
     QuickList* q = list_of(e);
     const bool forward = *to_remove >= 0;
     // |LLONG_MIN| as unsigned.
@@ -408,13 +383,8 @@ void cmd_ltrim(CommandContext& ctx) {
     auto end = int_arg(ctx, ctx.arg(3));
     if (!end) return;
     const std::string_view key = ctx.arg(1);
-    bool wrong = false;
-    Entry* e = lookup_write_typed(ctx, key, ValueType::List, wrong);
-    if (wrong) return;
-    if (!e) {
-        ctx.reply.ok();
-        return;
-    }
+    Entry* e = write_typed_or(ctx, key, ValueType::List, [&] { ctx.reply.ok(); });
+    if (!e) return;
     QuickList* q = list_of(e);
     const auto len = static_cast<int64_t>(q->size());
     int64_t s = *start, t = *end;
@@ -480,13 +450,8 @@ void lmove_generic(CommandContext& ctx, Entry* src_entry, bool from_front, bool 
 }
 
 void lmove_command(CommandContext& ctx, bool from_front, bool to_front) {
-    bool wrong = false;
-    Entry* e = lookup_write_typed(ctx, ctx.arg(1), ValueType::List, wrong);
-    if (wrong) return;
-    if (!e) {
-        ctx.reply.null();
-        return;
-    }
+    Entry* e = write_typed_or(ctx, ctx.arg(1), ValueType::List, [&] { ctx.reply.null(); });
+    if (!e) return;
     lmove_generic(ctx, e, from_front, to_front);
 }
 

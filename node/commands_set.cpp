@@ -133,13 +133,8 @@ void spop_with_count(CommandContext& ctx) {
     if (!l) return;
     const uint64_t count = static_cast<uint64_t>(*l);
     std::string_view key = ctx.arg(1);
-    bool wrong = false;
-    Entry* e = lookup_write_typed(ctx, key, ValueType::Set, wrong);
-    if (wrong) return;
-    if (!e) {
-        ctx.reply.set(0);
-        return;
-    }
+    Entry* e = write_typed_or(ctx, key, ValueType::Set, [&] { ctx.reply.set(0); });
+    if (!e) return;
     if (count == 0) {
         ctx.reply.set(0);
         return;
@@ -191,13 +186,8 @@ void cmd_spop(CommandContext& ctx) {
         return;
     }
     std::string_view key = ctx.arg(1);
-    bool wrong = false;
-    Entry* e = lookup_write_typed(ctx, key, ValueType::Set, wrong);
-    if (wrong) return;
-    if (!e) {
-        ctx.reply.null();
-        return;
-    }
+    Entry* e = write_typed_or(ctx, key, ValueType::Set, [&] { ctx.reply.null(); });
+    if (!e) return;
     TextBuf buf;
     std::string member(set_type::random_member(e->value, ctx.ks.rng, buf));
     set_type::remove(e->value, member);

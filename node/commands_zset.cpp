@@ -302,13 +302,8 @@ void count_in_range(CommandContext& ctx, Parse&& parse, std::string_view error, 
         ctx.reply.error(error);
         return;
     }
-    bool wrong = false;
-    Entry* e = read_zset(ctx, ctx.arg(1), wrong);
-    if (wrong) return;
-    if (!e) {
-        ctx.reply.integer(0);
-        return;
-    }
+    Entry* e = read_typed_or(ctx, ctx.arg(1), ValueType::ZSet, [&] { ctx.reply.integer(0); });
+    if (!e) return;
     auto [lo, hi] = ranks(e->value, r);
     ctx.reply.integer(hi > lo ? static_cast<int64_t>(hi - lo) : 0);
 }
@@ -519,13 +514,8 @@ void cmd_zrevrangebylex(CommandContext& ctx) {
 }
 
 void zrank_generic(CommandContext& ctx, bool reverse) {
-    bool wrong = false;
-    Entry* e = read_zset(ctx, ctx.arg(1), wrong);
-    if (wrong) return;
-    if (!e) {
-        ctx.reply.null();
-        return;
-    }
+    Entry* e = read_typed_or(ctx, ctx.arg(1), ValueType::ZSet, [&] { ctx.reply.null(); });
+    if (!e) return;
     auto r = zset::rank(e->value, ctx.arg(2));
     if (!r) {
         ctx.reply.null();
@@ -563,13 +553,8 @@ void zremrange_generic(CommandContext& ctx, RangeType type) {
         ctx.reply.error(kErrMinMaxLex);
         return;
     }
-    bool wrong = false;
-    Entry* e = write_zset(ctx, ctx.arg(1), wrong);
-    if (wrong) return;
-    if (!e) {
-        ctx.reply.integer(0);
-        return;
-    }
+    Entry* e = write_typed_or(ctx, ctx.arg(1), ValueType::ZSet, [&] { ctx.reply.integer(0); });
+    if (!e) return;
     size_t first = 0, count = 0;
     if (type == RangeType::Rank) {
         const int64_t llen = static_cast<int64_t>(zset::length(e->value));
@@ -1003,13 +988,9 @@ void cmd_zrandmember(CommandContext& ctx) {
                 return;
             }
         }
-        bool wrong = false;
-        Entry* e = read_zset(ctx, ctx.arg(1), wrong);
-        if (wrong) return;
-        if (!e) {
-            ctx.reply.empty_array();
-            return;
-        }
+        Entry* e =
+            read_typed_or(ctx, ctx.arg(1), ValueType::ZSet, [&] { ctx.reply.empty_array(); });
+        if (!e) return;
         const Value& v = e->value;
         const size_t size = zset::length(v);
         const bool uniq = *l >= 0;
@@ -1048,13 +1029,8 @@ void cmd_zrandmember(CommandContext& ctx) {
             });
         return;
     }
-    bool wrong = false;
-    Entry* e = read_zset(ctx, ctx.arg(1), wrong);
-    if (wrong) return;
-    if (!e) {
-        ctx.reply.null();
-        return;
-    }
+    Entry* e = read_typed_or(ctx, ctx.arg(1), ValueType::ZSet, [&] { ctx.reply.null(); });
+    if (!e) return;
     zset::random_element(e->value, ctx.ks.rng,
                          [&](std::string_view m, double) { ctx.reply.bulk(m); });
 }
@@ -1064,13 +1040,8 @@ void cmd_zrandmember(CommandContext& ctx) {
 void cmd_zscan(CommandContext& ctx) {
     CollectionScanArgs args;
     if (!parse_scan_cursor(ctx, ctx.arg(2), args.cursor)) return;
-    bool wrong = false;
-    Entry* e = read_zset(ctx, ctx.arg(1), wrong);
-    if (wrong) return;
-    if (!e) {
-        reply_empty_scan(ctx);
-        return;
-    }
+    Entry* e = read_typed_or(ctx, ctx.arg(1), ValueType::ZSet, [&] { reply_empty_scan(ctx); });
+    if (!e) return;
     if (!parse_scan_options(ctx, args)) return;
     const auto& pattern = args.pattern;
     std::vector<std::pair<std::string, std::string>> items;
