@@ -9,17 +9,11 @@
 
 namespace snapstream {
 
-Poller::Poller(asio::io_context& io)
-    : epfd_(epoll_create1(EPOLL_CLOEXEC)), waiter_(io), events_(512) {
+Poller::Poller() : epfd_(epoll_create1(EPOLL_CLOEXEC)), events_(512) {
     if (epfd_ < 0) throw std::runtime_error(std::string("epoll_create1: ") + std::strerror(errno));
-    // The stream_descriptor owns a duplicate so that both can be closed independently.
-    waiter_.assign(::dup(epfd_));
-    arm();
 }
 
 Poller::~Poller() {
-    std::error_code ec;
-    waiter_.close(ec);
     ::close(epfd_);
 }
 
@@ -41,22 +35,8 @@ void Poller::remove(int fd) {
     epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);
 }
 
-void Poller::cancel() {
-    std::error_code ec;
-    waiter_.cancel(ec);
-}
-
-void Poller::arm() {
-    waiter_.async_wait(asio::posix::stream_descriptor::wait_read,
-                       [this](const std::error_code& ec) {
-                           if (ec) return;
-                           ready();
-                           arm();
-                       });
-}
-
-void Poller::ready() {
-    const int n = epoll_wait(epfd_, events_.data(), static_cast<int>(events_.size()), 0);
+int Poller::wait(int timeout_ms) {
+    const int n = epoll_wait(epfd_, events_.data(), static_cast<int>(events_.size()), timeout_ms);
     for (int i = 0; i < n; ++i) {
         auto* target = static_cast<PollTarget*>(events_[i].data.ptr);
         const uint32_t ev = events_[i].events;
@@ -64,6 +44,7 @@ void Poller::ready() {
         if (ev & (EPOLLIN | EPOLLERR | EPOLLHUP)) target->on_readable();
         if (ev & EPOLLOUT) target->on_writable();
     }
+    return n;
 }
 
 }  // namespace snapstream

@@ -1,23 +1,24 @@
-// Readiness of client sockets, multiplexed through one level-triggered epoll set that the Asio
-// loop waits on as a single descriptor.
+// Readiness of client sockets, multiplexed through one level-triggered epoll set. This set is
+// where the event loop sleeps (Server::loop): one epoll_wait per iteration, then one read per
+// readable socket and one write per pending reply, as in Redis.
 //
-// Why not Asio's own socket operations: in the Asio shipped with Debian 12 (1.22) every
-// async_wait re-arms with epoll_ctl, and every async_read_some first tries a speculative recv
-// that fails with EAGAIN, so each request would cost a third system call. Here a request costs
-// what it costs in Redis: one read and one write, with one epoll_wait per loop iteration.
-//
-//   Asio loop ──async_wait(readable)──► epoll fd (this set, level-triggered)
+//   Server::loop ──epoll_wait(timeout)──► this set (level-triggered)
 //                                          ├── client fd: EPOLLIN (always) | EPOLLOUT (while a
 //                                          │   reply is waiting for socket space)
-//                                          └── ...
-// When the set is readable, ready() drains up to 512 events with epoll_wait(0) and calls each
-// target; level triggering re-reports a socket that still holds unread bytes on the next pass,
-// so one read per socket per iteration is fair and loses nothing.
+//                                          └── listening fd: EPOLLIN → the loop runs Asio
+//
+// Asio still owns the listening sockets (async_accept), the timers and the signal set, in its own
+// reactor; the loop runs it (io_context::poll) only when it has something to do: a listening
+// socket is readable, a timer is due, a signal interrupted the wait, or work was posted. So a
+// request costs what it costs in Redis: no extra wake-up, epoll_ctl or speculative recv per
+// iteration (Asio's async_wait re-arms with epoll_ctl every time, its async_read_some first
+// tries a recv that fails with EAGAIN).
+// One pass drains up to 512 events; level triggering re-reports a socket that still holds unread
+// bytes on the next pass, so one read per socket per iteration is fair and loses nothing.
 #pragma once
 
 #include <sys/epoll.h>
 
-#include <asio.hpp>
 #include <vector>
 
 namespace snapstream {
@@ -33,7 +34,7 @@ class PollTarget {
 
 class Poller {
   public:
-    explicit Poller(asio::io_context& io);
+    Poller();
     ~Poller();
     Poller(const Poller&) = delete;
     Poller& operator=(const Poller&) = delete;
@@ -43,15 +44,12 @@ class Poller {
     // Also (or no longer) watch fd for output space.
     void want_write(int fd, PollTarget* target, bool on);
     void remove(int fd);
-    // Stops waiting (shutdown).
-    void cancel();
+    // Waits up to timeout_ms (-1: no limit) for ready descriptors and calls their targets;
+    // returns the number of events, or -1 with errno set (EINTR: a signal arrived).
+    int wait(int timeout_ms);
 
   private:
-    void arm();
-    void ready();
-
     int epfd_;
-    asio::posix::stream_descriptor waiter_;
     std::vector<epoll_event> events_;
 };
 

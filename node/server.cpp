@@ -129,8 +129,42 @@ int Server::run() {
     });
     schedule_cron();
     spdlog::info("Ready to accept connections tcp");
-    io_.run();
+    loop();
     return exit_code_;
+}
+
+namespace {
+int64_t steady_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+}  // namespace
+
+// How long the loop may sleep: until the cron or block timer is due (so that Asio runs them on
+// time), and never longer than a second.
+int Server::loop_timeout_ms() const {
+    int64_t due = steady_ms() + 1000;
+    if (cron_due_ms_) due = std::min(due, cron_due_ms_);
+    if (block_due_ms_) due = std::min(due, block_due_ms_);
+    return static_cast<int>(std::clamp<int64_t>(due - steady_ms(), 0, 1000));
+}
+
+// The event loop: sleep in the client epoll set (node/poller.h), serve what is ready, run Asio
+// when it has something to do (a new connection, a due timer, a signal), then before_sleep.
+void Server::loop() {
+    while (!io_.stopped()) {
+        const int n = poller_.wait(loop_timeout_ms());
+        const int64_t now = steady_ms();
+        const bool timers_due =
+            (cron_due_ms_ && now >= cron_due_ms_) || (block_due_ms_ && now >= block_due_ms_);
+        if (asio_wake_.pending || timers_due || (n < 0 && errno == EINTR) || n == 0) {
+            asio_wake_.pending = false;
+            io_.poll();
+            if (io_.stopped()) break;
+        }
+        before_sleep();
+    }
 }
 
 void Server::listen() {
@@ -161,6 +195,7 @@ void Server::listen() {
                                      " (tcp), aborting: " + host + ": " + ec.message());
         }
         acceptor->non_blocking(true, ec);
+        poller_.add(acceptor->native_handle(), &asio_wake_);
         accept_on(*acceptor);
         acceptors_.push_back(std::move(acceptor));
         any = true;
@@ -197,8 +232,8 @@ void Server::accept_on(asio::ip::tcp::acceptor& acceptor) {
 void Server::remove_client(uint64_t id) {
     auto it = clients_.find(id);
     if (it == clients_.end()) return;
-    // Keep the object alive until the end of this handler: it may be the caller.
-    asio::post(io_, [keep = it->second] {});
+    // Keep the object alive until before_sleep: it may be the caller, or named by a later event.
+    closed_clients_.push_back(it->second);
     clients_.erase(it);
 }
 
@@ -207,17 +242,9 @@ void Server::queue_write(Client& c) {
         c.queued_for_write = true;
         write_queue_.push_back(c.shared_from_this());
     }
-    schedule_before_sleep();
-}
-
-void Server::schedule_before_sleep() {
-    if (before_sleep_posted_) return;
-    before_sleep_posted_ = true;
-    asio::post(io_, [this] { before_sleep(); });
 }
 
 void Server::before_sleep() {
-    before_sleep_posted_ = false;
     if (!ready_keys_.empty()) handle_ready_keys();
     if (!unblocked_.empty()) process_unblocked_clients();
     // (The AOF flush of the persistence issue goes here, before any reply is written.)
@@ -229,6 +256,7 @@ void Server::before_sleep() {
     }
     queue.clear();
     if (write_queue_.empty()) write_queue_.swap(queue);  // keep the capacity
+    closed_clients_.clear();
 }
 
 void Server::execute(Client& client, std::span<const std::string_view> argv) {
@@ -303,7 +331,9 @@ void Server::call(Client& client, const CommandSpec* cmd, std::span<const std::s
 void Server::schedule_cron() {
     const int hz = std::clamp(cfg_.hz, 1, 500);
     cron_timer_.expires_after(std::chrono::microseconds(1000000 / hz));
+    cron_due_ms_ = steady_ms() + 1000 / hz;
     cron_timer_.async_wait([this](const std::error_code& ec) {
+        cron_due_ms_ = 0;
         if (ec || shutting_down_) return;
         cron();
         schedule_cron();
@@ -362,7 +392,6 @@ void Server::finish_shutdown() {
     for (auto& [id, c] : clients_) all.push_back(c);
     for (auto& c : all) c->close();
     if (!cfg_.pidfile.empty()) ::unlink(cfg_.pidfile.c_str());
-    poller_.cancel();
     std::error_code ec;
     signals_.cancel(ec);
     cron_timer_.cancel();

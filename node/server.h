@@ -257,7 +257,8 @@ class Server {
     void listen();
     void adjust_open_files_limit();
     void accept_on(asio::ip::tcp::acceptor& acceptor);
-    void schedule_before_sleep();
+    void loop();
+    int loop_timeout_ms() const;
     void before_sleep();
     void cron();
     void schedule_cron();
@@ -273,13 +274,23 @@ class Server {
     // One thread runs the loop and nothing else posts to it: Asio's locking can be compiled out.
     asio::io_context io_{ASIO_CONCURRENCY_HINT_UNSAFE};
     std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
-    Poller poller_{io_};
+    Poller poller_;
+    // A listening socket became readable: run Asio (which owns the acceptors) this iteration.
+    struct AsioWake final : PollTarget {
+        bool pending = false;
+        void on_readable() override { pending = true; }
+        void on_writable() override {}
+    } asio_wake_;
+    int64_t cron_due_ms_ = 0;  // steady-clock ms of the armed cron / block timer (0 = none)
+    int64_t block_due_ms_ = 0;
+    // Clients closed during this iteration, freed in before_sleep (events later in the same
+    // epoll batch may still name them).
+    std::vector<std::shared_ptr<Client>> closed_clients_;
     asio::signal_set signals_;
     asio::steady_timer cron_timer_;
     Keyspace ks_;
     std::map<uint64_t, std::shared_ptr<Client>> clients_;
     std::vector<std::shared_ptr<Client>> write_queue_;
-    bool before_sleep_posted_ = false;
     uint64_t next_client_id_ = 1;
     ServerStats stats_;
     InstantMetric ops_metric_, net_in_metric_, net_out_metric_;
