@@ -160,10 +160,7 @@ void Server::schedule_block_timer() {
     block_timer_at_ = at;
     const int64_t wait = std::max<int64_t>(at - wall_clock_ms(), 0);
     block_timer_.expires_after(std::chrono::milliseconds(wait));
-    block_due_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        std::chrono::steady_clock::now().time_since_epoch())
-                        .count() +
-                    wait;
+    block_due_ms_ = monotonic_us() / 1000 + wait;  // the loop's clock (Server::loop)
     block_timer_.async_wait([this](const std::error_code& ec) {
         if (ec) return;  // re-armed for an earlier deadline, or shutting down
         block_timer_at_ = 0;

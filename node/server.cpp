@@ -135,19 +135,18 @@ int Server::run() {
 
 namespace {
 int64_t steady_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
+    return monotonic_us() / 1000;
 }
 }  // namespace
 
 // How long the loop may sleep: until the cron or block timer is due (so that Asio runs them on
 // time), and never longer than a second.
 int Server::loop_timeout_ms() const {
-    int64_t due = steady_ms() + 1000;
+    const int64_t now = steady_ms();
+    int64_t due = now + 1000;
     if (cron_due_ms_) due = std::min(due, cron_due_ms_);
     if (block_due_ms_) due = std::min(due, block_due_ms_);
-    return static_cast<int>(std::clamp<int64_t>(due - steady_ms(), 0, 1000));
+    return static_cast<int>(std::clamp<int64_t>(due - now, 0, 1000));
 }
 
 // The event loop: sleep in the client epoll set (node/poller.h), serve what is ready, run Asio
