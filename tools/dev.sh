@@ -10,7 +10,7 @@ build_dir="${SNAPSTREAM_BUILD_DIR:-$here/build}"
 
 # Debian packages the build and the tests need (redis-server/redis-tools are test oracles only).
 packages=(build-essential cmake ninja-build pkg-config libasio-dev libyaml-cpp-dev libspdlog-dev
-          libgtest-dev libjemalloc-dev libxxhash-dev redis-server redis-tools python3 python3-redis
+          libgtest-dev libjemalloc-dev libxxhash-dev liblzf-dev redis-server redis-tools python3 python3-redis
           clang-format)
 
 install_missing() {

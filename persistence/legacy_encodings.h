@@ -1,0 +1,27 @@
+// Decoders for the blob encodings older Redis versions stored in RDB files, which Redis 7.0
+// still loads by converting them to listpacks:
+//
+//   ziplist (RDB types 10, 12, 13 and the nodes of type 14)
+//   zipmap  (RDB type 9)
+//
+// The byte layouts are documented in legacy_encodings.cpp. Each function validates the whole
+// blob (bounds, encodings, terminators, counts) before trusting any of it, and returns nullopt
+// for anything malformed.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "node/listpack.h"
+
+namespace snapstream {
+
+// The entries of a ziplist, in order, as a listpack with the same elements (strings that are
+// canonical integers become integer entries, as Redis's conversion does).
+std::optional<Listpack> ziplist_to_listpack(std::span<const uint8_t> blob);
+
+// A zipmap's key, value, key, value... pairs as a listpack.
+std::optional<Listpack> zipmap_to_listpack(std::span<const uint8_t> blob);
+
+}  // namespace snapstream
