@@ -17,6 +17,7 @@ namespace snapstream::config {
 enum class LogLevel { Debug, Verbose, Notice, Warning, Nothing };
 enum class AppendFsync { Always, Everysec, No };
 enum class DisklessLoad { Disabled, OnEmptyDb, Swapdb };
+enum class SanitizePayload { No, Yes, Clients };
 
 struct SavePoint {
     int64_t seconds;
@@ -70,6 +71,9 @@ struct Config {
     bool rdbchecksum = true;
     bool stop_writes_on_bgsave_error = true;
     bool rdb_del_sync_files = false;
+    int64_t rdb_key_save_delay = 0;  // microseconds per key written (a testing aid, as Redis's)
+    SanitizePayload sanitize_dump_payload = SanitizePayload::No;
+    bool disable_thp = true;  // transparent huge pages off for this process (fork COW cost)
 
     // AOF
     bool appendonly = false;

@@ -584,6 +584,14 @@ std::vector<Param> build_table() {
     t.push_back(boolean("rdbchecksum", &C::rdbchecksum, I, "yes"));
     t.push_back(boolean("stop-writes-on-bgsave-error", &C::stop_writes_on_bgsave_error, M, "yes"));
     t.push_back(boolean("rdb-del-sync-files", &C::rdb_del_sync_files, M, "no"));
+    t.push_back(integer("rdb-key-save-delay", &C::rdb_key_save_delay,
+                        signed_range(-kIntMax - 1, kIntMax), M, "0"));
+    t.push_back(boolean("disable-thp", &C::disable_thp, I, "yes"));
+    t.push_back(choice<SanitizePayload>("sanitize-dump-payload", &C::sanitize_dump_payload,
+                                        {{"no", SanitizePayload::No},
+                                         {"yes", SanitizePayload::Yes},
+                                         {"clients", SanitizePayload::Clients}},
+                                        M, "no"));
 
     // AOF
     t.push_back(boolean("appendonly", &C::appendonly, M, "no"));

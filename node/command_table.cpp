@@ -108,6 +108,7 @@ const CommandTable& command_table() {
         register_hash_commands(t);
         register_set_commands(t);
         register_zset_commands(t);
+        register_persistence_commands(t);
         return t;
     }();
     return table;
@@ -129,6 +130,7 @@ std::vector<std::string_view> command_flag_names(uint32_t flags) {
         {kCmdFast, "fast"},
         {kCmdNoAuth, "no_auth"},
         // may_replicate is internal: Redis does not report it.
+        {kCmdNoAsyncLoading, "no_async_loading"},
         {kCmdNoMulti, "no_multi"},
         {kCmdMovableKeys, "movablekeys"},
         {kCmdAllowBusy, "allow_busy"},

@@ -21,23 +21,24 @@ using CommandHandler = void (*)(CommandContext&);
 
 // Command flags, named as COMMAND INFO reports them.
 enum CommandFlag : uint32_t {
-    kCmdWrite = 1u << 0,          // "write": may modify the keyspace
-    kCmdReadonly = 1u << 1,       // "readonly"
-    kCmdDenyOom = 1u << 2,        // "denyoom"
-    kCmdAdmin = 1u << 3,          // "admin"
-    kCmdPubsub = 1u << 4,         // "pubsub"
-    kCmdNoscript = 1u << 5,       // "noscript"
-    kCmdBlocking = 1u << 6,       // "blocking"
-    kCmdLoading = 1u << 7,        // "loading": allowed while loading the dataset
-    kCmdStale = 1u << 8,          // "stale": allowed on a replica with a broken link
-    kCmdSkipMonitor = 1u << 9,    // "skip_monitor"
-    kCmdSkipSlowlog = 1u << 10,   // "skip_slowlog"
-    kCmdFast = 1u << 11,          // "fast"
-    kCmdNoAuth = 1u << 12,        // "no_auth": allowed before AUTH
-    kCmdMayReplicate = 1u << 13,  // "may_replicate"
-    kCmdNoMulti = 1u << 14,       // "no_multi"
-    kCmdAllowBusy = 1u << 15,     // "allow_busy"
-    kCmdMovableKeys = 1u << 16,   // "movablekeys": set by CommandTable::add from numkeys_index
+    kCmdWrite = 1u << 0,            // "write": may modify the keyspace
+    kCmdReadonly = 1u << 1,         // "readonly"
+    kCmdDenyOom = 1u << 2,          // "denyoom"
+    kCmdAdmin = 1u << 3,            // "admin"
+    kCmdPubsub = 1u << 4,           // "pubsub"
+    kCmdNoscript = 1u << 5,         // "noscript"
+    kCmdBlocking = 1u << 6,         // "blocking"
+    kCmdLoading = 1u << 7,          // "loading": allowed while loading the dataset
+    kCmdStale = 1u << 8,            // "stale": allowed on a replica with a broken link
+    kCmdSkipMonitor = 1u << 9,      // "skip_monitor"
+    kCmdSkipSlowlog = 1u << 10,     // "skip_slowlog"
+    kCmdFast = 1u << 11,            // "fast"
+    kCmdNoAuth = 1u << 12,          // "no_auth": allowed before AUTH
+    kCmdMayReplicate = 1u << 13,    // "may_replicate"
+    kCmdNoMulti = 1u << 14,         // "no_multi"
+    kCmdAllowBusy = 1u << 15,       // "allow_busy"
+    kCmdMovableKeys = 1u << 16,     // "movablekeys": set by CommandTable::add from numkeys_index
+    kCmdNoAsyncLoading = 1u << 17,  // "no_async_loading"
     // Internal (not reported): runs at once inside MULTI instead of being queued (EXEC, DISCARD,
     // MULTI, WATCH, QUIT, RESET), as Redis's processCommand exempts them.
     kCmdTransactionControl = 1u << 31,

@@ -128,6 +128,9 @@ inline std::span<const std::string_view> keys_to_serve(const CommandContext& ctx
 // "timeout is not a float or out of range" / "timeout is negative" and returns nullopt.
 std::optional<int64_t> block_timeout_arg(CommandContext& ctx, std::string_view s);
 
+// Ends a client's MULTI state: drops the queued commands and its WATCHes.
+void discard_transaction(Server& server, Client& c);
+
 // Registration functions of the command families (one file each).
 void register_string_commands(CommandTable& t);
 void register_key_commands(CommandTable& t);
@@ -137,6 +140,7 @@ void register_list_commands(CommandTable& t);
 void register_hash_commands(CommandTable& t);
 void register_set_commands(CommandTable& t);
 void register_zset_commands(CommandTable& t);
+void register_persistence_commands(CommandTable& t);
 
 }  // namespace snapstream
 

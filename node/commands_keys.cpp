@@ -456,6 +456,10 @@ void cmd_flushall(CommandContext& ctx) {
     mark_dirty(ctx, n);
     for (int i = 0; i < ctx.ks.count(); ++i) ctx.server.touch_all_watched_keys_in_db(i, -1);
     ctx.ks.flush_all();
+    // As Redis 7.0: a running BGSAVE is cancelled (it would write the old data) and, when save
+    // points exist, the now empty dataset is saved at once, which resets the change counter.
+    ctx.server.cancel_bgsave();
+    if (!ctx.server.cfg().save.empty()) (void)ctx.server.save_snapshot();
     ctx.reply.ok();
 }
 

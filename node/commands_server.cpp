@@ -609,6 +609,41 @@ void cmd_command_help(CommandContext& ctx) {
 
 // ---- DEBUG / SHUTDOWN ----
 
+// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save the snapshot, empty the keyspace, load the
+// snapshot back (each step skippable), as Redis 7.0 does.
+void debug_reload(CommandContext& ctx) {
+    bool flush = true, save = true, merge = false;
+    for (size_t i = 2; i < ctx.argc(); ++i) {
+        std::string_view o = ctx.arg(i);
+        if (iequals(o, "merge"))
+            merge = true;
+        else if (iequals(o, "noflush"))
+            flush = false;
+        else if (iequals(o, "nosave"))
+            save = false;
+        else {
+            ctx.reply.error(
+                "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+            return;
+        }
+    }
+    Server& server = ctx.server;
+    if (save && !server.save_snapshot()) {
+        ctx.reply.error("ERR");
+        return;
+    }
+    if (flush) {
+        for (int i = 0; i < ctx.ks.count(); ++i) server.touch_all_watched_keys_in_db(i, -1);
+        ctx.ks.flush_all();
+    }
+    if (!server.load_snapshot(merge)) {
+        ctx.reply.error("ERR Error trying to load the RDB dump, check server logs.");
+        return;
+    }
+    spdlog::warn("DB reloaded by DEBUG RELOAD");
+    ctx.reply.ok();
+}
+
 void cmd_debug(CommandContext& ctx) {
     std::string_view sub = ctx.arg(1);
     if (iequals(sub, "help") && ctx.argc() == 2) {
@@ -619,6 +654,8 @@ void cmd_debug(CommandContext& ctx) {
                   "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
                   "    default.", "SLEEP <seconds>",
                   "    Stop the server for <seconds>. Decimals allowed."});
+    } else if (iequals(sub, "reload")) {
+        debug_reload(ctx);
     } else if (iequals(sub, "sleep") && ctx.argc() == 3) {
         auto secs = parse_long_double(ctx.arg(2));
         double s = secs ? static_cast<double>(*secs) : 0.0;
@@ -649,15 +686,18 @@ void cmd_debug(CommandContext& ctx) {
 }
 
 void cmd_shutdown(CommandContext& ctx) {
-    bool nosave = false, save = false, abort = false, other = false;
+    ShutdownFlags flags;
+    bool abort = false, now = false;
     for (size_t i = 1; i < ctx.argc(); ++i) {
         std::string_view a = ctx.arg(i);
         if (iequals(a, "nosave"))
-            nosave = true;
+            flags.nosave = true;
         else if (iequals(a, "save"))
-            save = true;
-        else if (iequals(a, "now") || iequals(a, "force"))
-            other = true;
+            flags.save = true;
+        else if (iequals(a, "now"))
+            now = true;  // no replicas to wait for yet
+        else if (iequals(a, "force"))
+            flags.force = true;
         else if (iequals(a, "abort"))
             abort = true;
         else {
@@ -665,7 +705,8 @@ void cmd_shutdown(CommandContext& ctx) {
             return;
         }
     }
-    if ((abort && (nosave || save || other)) || (nosave && save)) {
+    if ((abort && (flags.nosave || flags.save || now || flags.force)) ||
+        (flags.nosave && flags.save)) {
         ctx.reply.error(kErrSyntax);
         return;
     }
@@ -674,7 +715,8 @@ void cmd_shutdown(CommandContext& ctx) {
         return;
     }
     // On success the caller gets no reply: the connection closes as the process exits.
-    if (!ctx.server.shutdown(false)) ctx.reply.error("ERR Errors trying to SHUTDOWN. Check logs.");
+    if (!ctx.server.shutdown(false, flags))
+        ctx.reply.error("ERR Errors trying to SHUTDOWN. Check logs.");
 }
 
 }  // namespace

@@ -185,12 +185,39 @@ std::string render_info(Server& server, const std::vector<std::string_view>& ask
     }
     if (section_on("persistence")) {
         header("Persistence");
-        field(out, "loading", 0);
+        const SnapshotInfo& si = server.snapshots().info;
+        const bool bgsave = server.snapshots().bgsave_in_progress();
+        const int64_t now_s = now_ms / 1000;
+        field(out, "loading", server.loading() ? 1 : 0);
         field(out, "async_loading", 0);
+        field(out, "current_cow_peak", 0);
+        field(out, "current_cow_size", 0);
+        field(out, "current_cow_size_age", 0);
+        field(out, "current_fork_perc", "0.00");
+        field(out, "current_save_keys_processed", 0);
+        field(out, "current_save_keys_total", 0);
         field(out, "rdb_changes_since_last_save", server.stats().dirty);
-        field(out, "rdb_bgsave_in_progress", 0);
+        field(out, "rdb_bgsave_in_progress", bgsave ? 1 : 0);
+        field(out, "rdb_last_save_time", si.lastsave);
+        field(out, "rdb_last_bgsave_status", si.last_bgsave_ok ? "ok" : "err");
+        field(out, "rdb_last_bgsave_time_sec", si.last_bgsave_time_sec);
+        field(out, "rdb_current_bgsave_time_sec", bgsave ? now_s - si.bgsave_start_sec : -1);
+        field(out, "rdb_saves", si.saves);
+        field(out, "rdb_last_cow_size", si.last_cow_size);
+        field(out, "rdb_last_load_keys_expired", si.last_load_keys_expired);
+        field(out, "rdb_last_load_keys_loaded", si.last_load_keys_loaded);
         field(out, "aof_enabled", 0);
         field(out, "aof_rewrite_in_progress", 0);
+        field(out, "aof_rewrite_scheduled", 0);
+        field(out, "aof_last_rewrite_time_sec", -1);
+        field(out, "aof_current_rewrite_time_sec", -1);
+        field(out, "aof_last_bgrewrite_status", "ok");
+        field(out, "aof_rewrites", 0);
+        field(out, "aof_rewrites_consecutive_failures", 0);
+        field(out, "aof_last_write_status", "ok");
+        field(out, "aof_last_cow_size", 0);
+        field(out, "module_fork_in_progress", 0);
+        field(out, "module_fork_last_cow_size", 0);
     }
     if (section_on("stats")) {
         header("Stats");
@@ -218,8 +245,8 @@ std::string render_info(Server& server, const std::vector<std::string_view>& ask
         field(out, "keyspace_misses", k.keyspace_misses);
         field(out, "pubsub_channels", 0);
         field(out, "pubsub_patterns", 0);
-        field(out, "latest_fork_usec", 0);
-        field(out, "total_forks", 0);
+        field(out, "latest_fork_usec", server.snapshots().info.latest_fork_usec);
+        field(out, "total_forks", server.snapshots().info.total_forks);
         field(out, "client_query_buffer_limit_disconnections",
               s.client_query_buffer_limit_disconnections);
         field(out, "total_error_replies", s.total_error_replies);

@@ -1,6 +1,7 @@
 #include "node/server.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -42,6 +43,28 @@ std::string unknown_command_error(std::span<const std::string_view> argv) {
     return "ERR unknown command '" + cstr(argv[0], 128) + "', with args beginning with: " + args;
 }
 
+// -MISCONF: writes (and PING, as Redis does, so monitoring notices) are refused after a failed
+// background save while stop-writes-on-bgsave-error is on.
+constexpr char kErrMisconf[] =
+    "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to "
+    "disk. Commands that may modify the data set are disabled, because this instance is "
+    "configured to report errors during writes if RDB snapshotting fails "
+    "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the "
+    "RDB error.";
+
+CommandHandler exec_handler() {
+    static const CommandHandler h = command_table().find("exec")->handler;
+    return h;
+}
+
+bool denied_by_disk_error(const Client& client, const CommandSpec* cmd) {
+    if (cmd->has(kCmdWrite) || cmd->name == "ping") return true;
+    if (cmd->handler != exec_handler()) return false;
+    for (const QueuedCommand& q : client.queued)
+        if (q.cmd->has(kCmdWrite)) return true;
+    return false;
+}
+
 }  // namespace
 
 void InstantMetric::sample(int64_t now_ms, uint64_t value) {
@@ -67,6 +90,7 @@ void CommandContext::select(int index) {
 Server::Server(config::Config cfg)
     : cfg_(std::move(cfg)),
       signals_(io_, SIGTERM, SIGINT),
+      child_signal_(io_, SIGCHLD),
       cron_timer_(io_),
       ks_(cfg_.databases),
       block_timer_(io_) {
@@ -109,11 +133,24 @@ void Server::adjust_open_files_limit() {
 
 int Server::run() {
     ::signal(SIGPIPE, SIG_IGN);
+    // A file-size limit makes write(2) fail with EFBIG (reported as a failed save) instead of
+    // killing the node; forked children inherit this.
+    ::signal(SIGXFSZ, SIG_IGN);
+    // With transparent huge pages, one write after a fork copies 2 MB instead of 4 KB: a BGSAVE
+    // would multiply memory and latency. Off for this process, as Redis's disable-thp does.
+    if (cfg_.disable_thp) ::prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
     // Like Redis, the working directory is `dir`: relative file names (dbfilename, the AOF
     // directory) resolve there.
     if (::chdir(cfg_.dir.c_str()) != 0)
         throw std::runtime_error("Can't chdir to '" + cfg_.dir + "': " + std::strerror(errno));
     adjust_open_files_limit();
+    spdlog::info("Server initialized");
+    // Data first, then the port: a node never answers with a half-loaded keyspace. A dump that
+    // cannot be read stops start-up and is left exactly as it is.
+    if (Status loaded = load_snapshot(); !loaded) {
+        spdlog::warn("Fatal error loading the DB: {}. Exiting.", loaded.error());
+        return 1;
+    }
     listen();
     if (!cfg_.pidfile.empty()) {
         std::ofstream pf(cfg_.pidfile);
@@ -122,11 +159,8 @@ int Server::run() {
         else
             spdlog::warn("Failed to write PID file: {}", std::strerror(errno));
     }
-    signals_.async_wait([this](const std::error_code& ec, int sig) {
-        if (ec) return;
-        spdlog::warn("Received {} scheduling shutdown...", sig == SIGINT ? "SIGINT" : "SIGTERM");
-        shutdown(true);
-    });
+    watch_stop_signals();
+    watch_child_signal();
     schedule_cron();
     spdlog::info("Ready to accept connections tcp");
     loop();
@@ -294,6 +328,18 @@ void Server::execute(Client& client, std::span<const std::string_view> argv) {
         reject("NOAUTH Authentication required.");
         return;
     }
+    if (snapshots_.writes_denied(cfg_) && denied_by_disk_error(client, cmd)) {
+        ++cmd->rejected_calls;
+        if (cmd->handler == exec_handler()) {
+            // Redis aborts the whole transaction rather than leaving it open.
+            discard_transaction(*this, client);
+            reply.error(std::string("EXECABORT Transaction discarded because of: ") + kErrMisconf);
+            ++stats_.total_error_replies;
+            return;
+        }
+        reject(kErrMisconf);
+        return;
+    }
     if (client.in_multi && !cmd->has(kCmdTransactionControl)) {
         if (cmd->has(kCmdNoMulti)) {
             ++cmd->rejected_calls;
@@ -349,6 +395,7 @@ void Server::cron() {
     ks_.active_expire_cycle(250000 / hz);
     ks_.rehash_and_resize(1000);
     clients_cron(now);
+    persistence_cron();
     // Instantaneous metrics: one sample every 100 ms.
     if (now - ops_metric_.last_time_ms >= 100) {
         ops_metric_.sample(now, stats_.total_commands_processed);
@@ -369,14 +416,36 @@ void Server::clients_cron(int64_t now_ms) {
     }
 }
 
-bool Server::shutdown(bool from_signal) {
+bool Server::shutdown(bool from_signal, ShutdownFlags flags) {
     if (shutting_down_) return true;
-    (void)from_signal;
     spdlog::warn("User requested shutdown...");
+    cancel_bgsave();
+    if ((!cfg_.save.empty() && !flags.nosave) || flags.save) {
+        spdlog::info("Saving the final RDB snapshot before exiting.");
+        Status r = save_snapshot();
+        if (!r) {
+            if (!flags.force) {
+                spdlog::warn("Error trying to save the DB, can't exit.");
+                if (from_signal)
+                    spdlog::warn(
+                        "SIGTERM received but errors trying to shut down the server, check the "
+                        "logs for more information");
+                return false;
+            }
+            spdlog::warn("Error trying to save the DB; exiting anyway (FORCE).");
+        }
+    }
     shutting_down_ = true;
-    // (Saving the final RDB snapshot / flushing the AOF arrive with the persistence issues.)
     finish_shutdown();
     return true;
+}
+
+void Server::watch_stop_signals() {
+    signals_.async_wait([this](const std::error_code& ec, int sig) {
+        if (ec) return;
+        spdlog::warn("Received {} scheduling shutdown...", sig == SIGINT ? "SIGINT" : "SIGTERM");
+        if (!shutdown(true)) watch_stop_signals();  // refused (the save failed): keep serving
+    });
 }
 
 void Server::finish_shutdown() {
@@ -393,6 +462,7 @@ void Server::finish_shutdown() {
     if (!cfg_.pidfile.empty()) ::unlink(cfg_.pidfile.c_str());
     std::error_code ec;
     signals_.cancel(ec);
+    child_signal_.cancel(ec);
     cron_timer_.cancel();
     spdlog::warn("snapstream is now ready to exit, bye bye...");
     io_.stop();

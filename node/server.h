@@ -29,6 +29,9 @@
 #include "node/poller.h"
 #include "node/reply.h"
 #include "node/resp_parser.h"
+#include "persistence/rdb_reader.h"
+#include "persistence/rdb_writer.h"
+#include "persistence/snapshots.h"
 
 namespace snapstream {
 
@@ -176,6 +179,13 @@ struct CommandContext {
     bool can_block() const;
 };
 
+// SHUTDOWN's options that change what happens to the data.
+struct ShutdownFlags {
+    bool nosave = false;
+    bool save = false;
+    bool force = false;
+};
+
 class Server {
   public:
     explicit Server(config::Config cfg);
@@ -226,8 +236,26 @@ class Server {
     void queue_write(Client& c);
     void remove_client(uint64_t id);
 
-    // Graceful stop from SIGTERM/SIGINT/SHUTDOWN: returns false if refused.
-    bool shutdown(bool from_signal);
+    // Graceful stop from SIGTERM/SIGINT/SHUTDOWN: kills a BGSAVE child, saves a snapshot when
+    // save points exist (or `save`; never with `nosave`), and stops. Returns false (and keeps
+    // running) when that save fails, unless `force`.
+    bool shutdown(bool from_signal, ShutdownFlags flags = ShutdownFlags());
+
+    // --- RDB snapshots (node/server_rdb.cpp) ------------------------------------------------
+    Snapshots& snapshots() { return snapshots_; }
+    const Snapshots& snapshots() const { return snapshots_; }
+    // SAVE / BGSAVE of the keyspace to dir/dbfilename with the configured options.
+    Status save_snapshot();
+    Status start_bgsave();
+    // Loads dbfilename into the (empty) keyspace; a missing file is not an error. Used at
+    // start-up and by DEBUG RELOAD. On failure the error names the file and the byte offset.
+    // `merge`: keys in the file replace existing ones (DEBUG RELOAD MERGE) instead of failing.
+    Status load_snapshot(bool merge = false);
+    // Kills a running BGSAVE child (its temp file is removed; the last status is kept).
+    void cancel_bgsave();
+    // Whether -MISCONF applies to this command (stop-writes-on-bgsave-error).
+    bool writes_denied_by_disk_error() const { return snapshots_.writes_denied(cfg_); }
+    bool loading() const { return loading_; }
     // Applies parameters changed by CONFIG SET to the running node; returns an error text.
     std::optional<std::string> apply_config_change(const std::vector<std::string>& names,
                                                    const config::Config& previous);
@@ -264,6 +292,15 @@ class Server {
     void schedule_cron();
     void clients_cron(int64_t now_ms);
     void finish_shutdown();
+    RdbAux rdb_aux() const;
+    RdbWriteOptions rdb_write_options() const;
+    RdbReadOptions rdb_read_options() const;
+    // Save points, BGSAVE SCHEDULE and a fallback reap of the child, from the cron.
+    void persistence_cron();
+    void watch_child_signal();
+    void watch_stop_signals();
+    void after_child_change();
+    std::vector<int> listener_fds() const;
     void touch_watched_key_slow(int db, std::string_view key);
     void signal_key_ready_slow(int db, std::string_view key);
     void schedule_block_timer();
@@ -287,12 +324,15 @@ class Server {
     // epoll batch may still name them).
     std::vector<std::shared_ptr<Client>> closed_clients_;
     asio::signal_set signals_;
+    asio::signal_set child_signal_;  // SIGCHLD: a BGSAVE child ended
     asio::steady_timer cron_timer_;
     Keyspace ks_;
     std::map<uint64_t, std::shared_ptr<Client>> clients_;
     std::vector<std::shared_ptr<Client>> write_queue_;
     uint64_t next_client_id_ = 1;
     ServerStats stats_;
+    Snapshots snapshots_{stats_.dirty};
+    bool loading_ = false;
     InstantMetric ops_metric_, net_in_metric_, net_out_metric_;
     int64_t start_time_ms_ = 0;
     std::string run_id_;

@@ -117,8 +117,6 @@ bool Server::watched_key_expired(const Client& c) {
     return false;
 }
 
-namespace {
-
 void discard_transaction(Server& server, Client& c) {
     c.queued.clear();
     c.queued.shrink_to_fit();
@@ -127,6 +125,8 @@ void discard_transaction(Server& server, Client& c) {
     c.dirty_exec = false;
     server.unwatch_all(c);
 }
+
+namespace {
 
 void cmd_multi(CommandContext& ctx) {
     Client& c = *ctx.client;

@@ -146,8 +146,8 @@ std::string redis_binary() {
 std::unique_ptr<ServerProcess> ServerProcess::start(Options options) {
     std::unique_ptr<ServerProcess> p(new ServerProcess());
     p->name_ = options.name;
-    p->dir_ = make_temp_dir();
-    p->keep_dir_ = std::getenv("SNAPSTREAM_TEST_KEEP_DIRS") != nullptr;
+    p->dir_ = options.dir.empty() ? make_temp_dir() : options.dir;
+    p->keep_dir_ = !options.dir.empty() || std::getenv("SNAPSTREAM_TEST_KEEP_DIRS") != nullptr;
     std::string resolved = find_in_path(options.binary);
     if (!resolved.empty()) options.binary = resolved;
     constexpr int kAttempts = 3;

@@ -52,6 +52,10 @@ class ServerProcess {
         Ms ready_timeout{20000};
         // Used in failure messages ("snapstream", "redis").
         std::string name = "server";
+        // An existing directory to run in (and pass as --dir), kept afterwards; "" = a fresh
+        // temporary directory removed when the ServerProcess is destroyed. Lets a test restart a
+        // server on the files a previous one left.
+        std::string dir;
     };
 
     // Starts the process; throws std::runtime_error (with the log) if it does not come up.

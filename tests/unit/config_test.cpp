@@ -235,6 +235,10 @@ const std::vector<std::pair<std::string, std::function<void(Config&)>>>& field_m
         {"aof-use-rdb-preamble", [](Config& c) { c.aof_use_rdb_preamble = false; }},
         {"aof-timestamp-enabled", [](Config& c) { c.aof_timestamp_enabled = true; }},
         {"aof-checksums", [](Config& c) { c.aof_checksums = true; }},
+        {"rdb-key-save-delay", [](Config& c) { c.rdb_key_save_delay = 100; }},
+        {"disable-thp", [](Config& c) { c.disable_thp = false; }},
+        {"sanitize-dump-payload",
+         [](Config& c) { c.sanitize_dump_payload = SanitizePayload::Yes; }},
         {"replicaof",
          [](Config& c) {
              c.replicaof = ReplicaOf{"10.1.2.3", 6380};
