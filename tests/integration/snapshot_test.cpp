@@ -60,39 +60,6 @@ bool bgsave_done(RespClient& c) {
     return persistence_field(c, "rdb_bgsave_in_progress") == "0";
 }
 
-// Everything a client can see of the keyspace (every db: key, type, value, encoding, TTL set),
-// one line per key, sorted — for comparing a dataset before and after a save + load.
-std::vector<std::string> dataset(RespClient& c) {
-    std::vector<std::string> out;
-    for (int db = 0; db < 16; ++db) {
-        c.command({"SELECT", std::to_string(db)});
-        RespValue keys = c.command({"KEYS", "*"});
-        for (const RespValue& k : keys.elems) {
-            const std::string type = c.command({"TYPE", k.str}).str;
-            std::vector<std::string> v;
-            if (type == "string") v = {c.command({"GET", k.str}).str};
-            if (type == "list")
-                for (auto& e : c.command({"LRANGE", k.str, "0", "-1"}).elems) v.push_back(e.str);
-            if (type == "hash")
-                for (auto& e : c.command({"HGETALL", k.str}).elems) v.push_back(e.str);
-            if (type == "set")
-                for (auto& e : c.command({"SMEMBERS", k.str}).elems) v.push_back(e.str);
-            if (type == "zset")
-                for (auto& e : c.command({"ZRANGE", k.str, "0", "-1", "WITHSCORES"}).elems)
-                    v.push_back(e.str);
-            if (type == "hash" || type == "set") std::sort(v.begin(), v.end());
-            std::string line = std::to_string(db) + " " + k.str + " " + type + " " +
-                               c.command({"OBJECT", "ENCODING", k.str}).str +
-                               (c.command({"PTTL", k.str}).integer > 0 ? " ttl" : " -");
-            for (auto& e : v) line += " [" + e + "]";
-            out.push_back(line);
-        }
-    }
-    c.command({"SELECT", "0"});
-    std::sort(out.begin(), out.end());
-    return out;
-}
-
 // A small dataset over every type and encoding, in several databases, some keys with a TTL.
 void fill_all_types(RespClient& c, int scale) {
     for (int db : {0, 3, 15}) {
