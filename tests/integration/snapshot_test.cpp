@@ -5,6 +5,7 @@
 // with Debian's redis-server where it can tell.
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -402,6 +403,32 @@ TEST_F(Snapshot, StartupRefusesDamagedDumpAndKeepsIt) {
         EXPECT_NE(log.find("offset"), std::string::npos) << log;
         EXPECT_EQ(read_file(dir.path() + "/dump.rdb"), bad);
     }
+}
+
+// A fork that fails (here: the server runs as nobody with RLIMIT_NPROC 1, through util-linux's
+// setpriv and prlimit) is reported, not fatal: BGSAVE answers -ERR, the status is err, writes get
+// -MISCONF (save points exist), and a foreground SAVE clears it. Needs root to switch users.
+TEST_F(Snapshot, FailedForkIsReportedNotFatal) {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root to run the server as another user";
+    ASSERT_EQ(::chmod(dir_.path().c_str(), 0777), 0);
+    ServerProcess::Options o;
+    o.binary = find_in_path("setpriv");
+    o.name = "snapstream (nproc 1)";
+    o.dir = dir_.path();
+    o.leading_args = {"--reuid=nobody",        "--regid=nogroup", "--clear-groups",
+                      find_in_path("prlimit"), "--nproc=1",       snapstream_binary()};
+    o.extra_args = {"--save", "3600 1"};
+    snap_ = ServerProcess::start(std::move(o));
+    RespClient c(snap_->port());
+    c.command({"SET", "a", "1"});
+    EXPECT_EQ(c.command({"BGSAVE"}), RespValue::error("ERR"));
+    EXPECT_EQ(persistence_field(c, "rdb_bgsave_in_progress"), "0");
+    EXPECT_EQ(persistence_field(c, "rdb_last_bgsave_status"), "err");
+    EXPECT_EQ(c.command({"SET", "b", "2"}).str.rfind("MISCONF", 0), 0u);
+    EXPECT_NE(snap_->log_text().find("Can't save in background: fork:"), std::string::npos);
+    EXPECT_EQ(c.command({"SAVE"}), RespValue::simple("OK"));
+    EXPECT_EQ(c.command({"SET", "b", "2"}), RespValue::simple("OK"));
+    EXPECT_TRUE(fs::exists(dir_.path() + "/dump.rdb"));
 }
 
 }  // namespace
