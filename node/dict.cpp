@@ -64,6 +64,33 @@ void Dict::insert(Entry* e) {
     ++t.used;
 }
 
+bool Dict::insert_if_absent(Entry* e) {
+    if (rehashing()) rehash_steps(1);
+    const std::string_view key = e->key();
+    const uint64_t h = bucket_hash(key);
+    for (int ti = 0; ti <= (rehashing() ? 1 : 0); ++ti) {
+        const Table& t = t_[ti];
+        if (t.size == 0) continue;
+        for (Entry* x = t.buckets[h & t.mask]; x; x = x->next) {
+            if (x->keylen == key.size() &&
+                std::memcmp(x->key().data(), key.data(), key.size()) == 0)
+                return false;
+        }
+    }
+    expand_if_needed();
+    Table& t = rehashing() ? t_[1] : t_[0];
+    const size_t idx = h & t.mask;
+    e->next = t.buckets[idx];
+    t.buckets[idx] = e;
+    ++t.used;
+    return true;
+}
+
+void Dict::reserve(size_t n) {
+    if (rehashing() || n <= t_[0].size) return;
+    resize(n);
+}
+
 Entry* Dict::unlink(std::string_view key) {
     if (size() == 0) return nullptr;
     if (rehashing()) rehash_steps(1);

@@ -66,6 +66,13 @@ class Dict {
     Entry* find(std::string_view key);
     // Inserts an entry whose key is not present.
     void insert(Entry* e);
+    // Inserts e unless its key is present (then returns false and leaves e to the caller): one
+    // hash computation for the check and the insert (loaders detecting duplicates).
+    bool insert_if_absent(Entry* e);
+    // Sizes the table for n entries ahead of a bulk insert (RDB RESIZEDB hints, collections
+    // of known length), so that it does not grow step by step. No-op while rehashing or when
+    // the table is already big enough.
+    void reserve(size_t n);
     // Removes the entry with this key and returns it (caller destroys), or nullptr.
     Entry* unlink(std::string_view key);
     // Destroys every entry and frees the tables.

@@ -70,23 +70,28 @@ Intset Intset::clone() const {
     return Intset(copy);
 }
 
-std::optional<Intset> Intset::from_bytes(std::span<const uint8_t> blob, bool deep_check) {
-    if (blob.size() < kHeaderSize) return std::nullopt;
+bool Intset::validate(std::span<const uint8_t> blob, bool deep_check) {
+    if (blob.size() < kHeaderSize) return false;
     const uint8_t* b = blob.data();
     const auto width = static_cast<uint32_t>(load_le(b, 4));
-    if (width != 2 && width != 4 && width != 8) return std::nullopt;
+    if (width != 2 && width != 4 && width != 8) return false;
     const uint64_t len = load_le(b + 4, 4);
-    if (len == 0 || kHeaderSize + len * width != blob.size()) return std::nullopt;
+    if (len == 0 || kHeaderSize + len * width != blob.size()) return false;
     if (deep_check) {
         int64_t prev = load_value(b + kHeaderSize, width);
         for (uint64_t i = 1; i < len; ++i) {
             const int64_t cur = load_value(b + kHeaderSize + i * width, width);
-            if (cur <= prev) return std::nullopt;
+            if (cur <= prev) return false;
             prev = cur;
         }
     }
+    return true;
+}
+
+std::optional<Intset> Intset::from_bytes(std::span<const uint8_t> blob, bool deep_check) {
+    if (!validate(blob, deep_check)) return std::nullopt;
     uint8_t* copy = checked_malloc(blob.size());
-    std::memcpy(copy, b, blob.size());
+    std::memcpy(copy, blob.data(), blob.size());
     return Intset(copy);
 }
 

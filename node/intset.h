@@ -42,6 +42,8 @@ class Intset {
     // equal to header + length * encoding, and not empty (Redis never stores an empty set).
     // With deep_check the values must also be strictly increasing.
     static std::optional<Intset> from_bytes(std::span<const uint8_t> blob, bool deep_check);
+    // The checks from_bytes() makes, without copying.
+    static bool validate(std::span<const uint8_t> blob, bool deep_check);
     // Takes ownership of a malloc'd, well-formed intset blob.
     static Intset adopt(uint8_t* blob) noexcept { return Intset(blob); }
     // Gives up the blob (to be freed with free() or adopted again).

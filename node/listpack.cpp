@@ -299,14 +299,18 @@ Listpack Listpack::clone() const {
     return Listpack(copy);
 }
 
-std::optional<Listpack> Listpack::from_bytes(std::span<const uint8_t> blob, bool deep_check) {
+bool Listpack::validate(std::span<const uint8_t> blob, bool deep_check) {
     const size_t n = blob.size();
-    if (n < kEmptyBytes || n > UINT32_MAX) return std::nullopt;
+    if (n < kEmptyBytes || n > UINT32_MAX) return false;
     const uint8_t* b = blob.data();
-    if (load_le32(b) != n || b[n - 1] != kEof) return std::nullopt;
-    if (deep_check && !entries_valid(b, n)) return std::nullopt;
-    uint8_t* copy = checked_malloc(n);
-    std::memcpy(copy, b, n);
+    if (load_le32(b) != n || b[n - 1] != kEof) return false;
+    return !deep_check || entries_valid(b, n);
+}
+
+std::optional<Listpack> Listpack::from_bytes(std::span<const uint8_t> blob, bool deep_check) {
+    if (!validate(blob, deep_check)) return std::nullopt;
+    uint8_t* copy = checked_malloc(blob.size());
+    std::memcpy(copy, blob.data(), blob.size());
     return Listpack(copy);
 }
 

@@ -93,6 +93,9 @@ class Listpack {
     // encoding, inside the blob, backlen matching, count matching unless 65535), which makes
     // the result safe to read whatever the input was. Without it the entries are trusted.
     static std::optional<Listpack> from_bytes(std::span<const uint8_t> blob, bool deep_check);
+    // The checks from_bytes() makes, without copying (for a loader that already holds the blob
+    // in a malloc'd buffer it will adopt).
+    static bool validate(std::span<const uint8_t> blob, bool deep_check);
     // Takes ownership of a malloc'd, well-formed listpack blob.
     static Listpack adopt(uint8_t* blob) noexcept { return Listpack(blob); }
     // Gives up the blob (to be freed with free() or adopted again).

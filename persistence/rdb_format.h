@@ -65,6 +65,26 @@
 //   repl-stream-db <db>  repl-id <40 hex>  repl-offset <offset>   (when replication info exists)
 //   aof-base "0"|"1"     (1 in the base file of a multi-part AOF)
 // Readers must skip aux fields they do not know (lua scripts, module aux, ...).
+//
+// Reading notes (what Redis 7.0's loader does, which rdb_reader.cpp follows)
+// -------------
+//   - A length byte of the form 11xxxxxx where a plain length is expected (counts, SELECTDB,
+//     RESIZEDB, IDLE) is taken as the length xxxxxx; 0x82..0xBF are errors.
+//   - EXPIRETIME (0xFD) is a signed 32-bit LE count of seconds; an expire opcode applies to the
+//     next key even when other opcodes (SELECTDB, IDLE, ...) come in between.
+//   - Empty collections (count 0, a listpack or ziplist of no entries, a quicklist whose nodes
+//     are all empty) are skipped with a warning, not errors; an empty node string of a
+//     quicklist is an error, an empty intset too.
+//   - Redis 7.0 writes FUNCTION2 (one string: the library source) before the databases when
+//     functions exist, and MODULE_AUX (0xF7) for modules with aux data.
+//   - Encodings after loading: a SET (2) of at most set-max-intset-entries members starts as an
+//     intset and becomes a hashtable at its first non-integer member; a HASH (4) is a listpack
+//     while count <= hash-max-listpack-entries and every field/value <= hash-max-listpack-value;
+//     ZSET/ZSET_2 become a listpack after loading when count and longest member are within the
+//     zset limits; listpack/ziplist/intset blobs are converted only when their element count is
+//     over the limit (never for element length, except zipmaps); quicklist nodes are kept as
+//     stored (not re-packed to list-max-listpack-size), while LIST (1) and LIST_ZIPLIST (10)
+//     elements are pushed one by one and so follow it.
 #pragma once
 
 #include <cstddef>

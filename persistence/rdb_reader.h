@@ -11,7 +11,8 @@
 //
 // Errors are values: the first problem stops the read and is reported with the byte offset at
 // which the offending item starts (e.g. "unexpected end of file at offset 1234",
-// "unknown value type 42 at offset 97", "CRC64 mismatch: file says ..., computed ...").
+// "unknown value type 42 at offset 97", "CRC64 mismatch: file says ..., computed ...";
+// RdbReadResult::error holds that whole text, error_offset the number alone).
 // Nothing is ever partially trusted: every length is checked against the bytes left, every
 // listpack/intset/ziplist blob is validated before use (deep validation when
 // RdbReadOptions::deep_check, i.e. sanitize-dump-payload yes).
@@ -57,9 +58,10 @@ class RdbLoadTarget {
 
 struct RdbReadResult {
     int version = 0;
-    uint64_t keys = 0;              // keys handed to the target
-    uint64_t bytes = 0;             // bytes consumed, EOF opcode and trailer included
-    bool checksum_checked = false;  // false when the trailer was 0 or verification was off
+    uint64_t keys = 0;                // keys handed to the target
+    uint64_t empty_keys_skipped = 0;  // empty collections dropped, as Redis 7.0 drops them
+    uint64_t bytes = 0;               // bytes consumed, EOF opcode and trailer included
+    bool checksum_checked = false;    // false when the trailer was 0 or verification was off
     // Empty when the read succeeded.
     std::string error;
     uint64_t error_offset = 0;
