@@ -752,9 +752,7 @@ std::optional<Value> Parser::hash_zipmap() {
         if (len > max_len) max_len = len;
     }
     if (lp->bytes() > kListpackSafeBytes) fail("zipmap too big for a listpack", at);
-    // Redis 7.0 would keep an empty zipmap as an empty hash; an empty key is skipped here, as
-    // for every other type.
-    if (lp->empty()) return std::nullopt;
+    if (lp->empty()) return std::nullopt;  // not produced: the decoder rejects empty zipmaps
     if (lp->size() / 2 > lim_.hash_max_listpack_entries || max_len > lim_.hash_max_listpack_value)
         return hash_value(hash_dict_from_pairs(*lp, at));
     return hash_value(std::move(*lp));
