@@ -31,14 +31,27 @@ def wait_ready(port, proc, deadline_s=20.0):
 
 
 class Server:
-    def __init__(self, argv_prefix):
-        self.dir = tempfile.mkdtemp(prefix="ssbench-")
+    """A server process on a free 127.0.0.1 port with --save "" --appendonly no.
+
+    dir: run in this existing directory (kept on stop) instead of a fresh temp dir (removed on
+    stop); extra: more argv after the fixed flags; wait=False returns right after the process was
+    spawned, with self.t_spawn = time.perf_counter() taken just before it."""
+
+    def __init__(self, argv_prefix, dir=None, extra=(), wait=True):
+        self.own_dir = dir is None
+        self.dir = tempfile.mkdtemp(prefix="ssbench-") if dir is None else dir
         self.port = free_port()
         argv = argv_prefix + ["--port", str(self.port), "--dir", self.dir, "--save", "",
-                              "--appendonly", "no", "--bind", "127.0.0.1"]
-        self.log = open(os.path.join(self.dir, "log"), "w")
+                              "--appendonly", "no", "--bind", "127.0.0.1"] + list(extra)
+        self.log = open(os.path.join(self.dir, "log"), "a")
+        self.t_spawn = time.perf_counter()
         self.proc = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT)
-        wait_ready(self.port, self.proc)
+        if wait:
+            try:
+                wait_ready(self.port, self.proc)
+            except Exception:
+                self.stop()
+                raise
 
     def stop(self):
         if self.proc.poll() is None:
@@ -49,7 +62,8 @@ class Server:
                 self.proc.kill()
                 self.proc.wait()
         self.log.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        if self.own_dir:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def cpu_seconds(pid):

@@ -4,7 +4,9 @@
 #   2. bench/throughput.py: redis-benchmark at -P 1 and -P 16 for the string and collection
 #      commands (MSET, LRANGE_100, SPOP, ZPOPMIN, ... which the harness does not run)
 #   3. bench/memory.py: memory of collection datasets (100k small hashes, a 1M-member zset, ...)
-# SNAPSTREAM_BENCH_STEPS (default "harness,throughput,memory") picks which of the three run.
+#   4. bench/rdb.py: SAVE, BGSAVE (wall time, fork), RDB size, restart from the RDB and SET latency
+#      during BGSAVE on 1M keys of mixed types
+# SNAPSTREAM_BENCH_STEPS (default "harness,throughput,memory,rdb") picks which of the four run.
 # Usage: bench/compare.sh [--quick] [other compare.py options, e.g. --only throughput,load]
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -14,7 +16,7 @@ harness="${SNAPSTREAM_BENCH_HARNESS:-$here/../shared/bench/compare.py}"
 out="$here/bench/results"
 mkdir -p "$out"
 
-steps="${SNAPSTREAM_BENCH_STEPS:-harness,throughput,memory}"
+steps="${SNAPSTREAM_BENCH_STEPS:-harness,throughput,memory,rdb}"
 want() { [[ ",$steps," == *",$1,"* ]]; }
 
 if want harness; then
@@ -31,3 +33,4 @@ if want throughput; then python3 "$here/bench/throughput.py" --b "$bin" $quick; 
 reps=2
 if [ -n "$quick" ]; then reps=1; fi
 if want memory; then python3 "$here/bench/memory.py" --b "$bin" --reps $reps; fi
+if want rdb; then python3 "$here/bench/rdb.py" --b "$bin" --out "$out" $quick; fi
