@@ -747,6 +747,15 @@ const CommandFamily& databases_family() {
                  return exact({c.name("MOVE"), c.key(), c.db_index()});
              }},
             {"DBSIZE", 3, [](GenContext& c) { return exact({c.name("DBSIZE")}); }},
+            {"DEBUG RELOAD", 1,
+             [](GenContext& c) {
+                 // Rare: save the RDB, empty the keyspace, load it back — mid-stream, so every
+                 // later reply (and the final keyspace, encodings included) depends on both
+                 // servers writing and reading their snapshots the same way.
+                 Rng& r = c.rng();
+                 if (!r.chance(0.3)) return exact({c.name("DBSIZE")});
+                 return exact({c.name("DEBUG"), c.opt("RELOAD")});
+             }},
             {"FLUSHDB", 1,
              [](GenContext& c) {
                  // Rare: one in ~three of these runs at all (the weight is already the lowest).
