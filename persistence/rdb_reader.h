@@ -30,7 +30,7 @@ namespace snapstream {
 
 // The limits that decide which representation a loaded value gets (CONFIG names in comments).
 struct RdbEncodingLimits {
-    size_t hash_max_listpack_entries = 128;  // hash-max-listpack-entries
+    size_t hash_max_listpack_entries = 512;  // hash-max-listpack-entries (Redis 7.0: 512)
     size_t hash_max_listpack_value = 64;     // hash-max-listpack-value
     size_t zset_max_listpack_entries = 128;  // zset-max-listpack-entries
     size_t zset_max_listpack_value = 64;     // zset-max-listpack-value
