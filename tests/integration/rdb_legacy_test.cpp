@@ -830,6 +830,27 @@ TEST(RdbLegacyEdges, ConversionLimitsAndUnusualBlobs) {
     EXPECT_EQ(holes->second.list_nodes, 2u);
 }
 
+TEST(RdbLegacyEdges, TextScoreForms) {
+    // Redis reads a type-3 score with sscanf("%lg"): leading spaces, a sign, hex, "inf" text,
+    // overflow to infinity and trailing garbage after a number all pass.
+    LegacyRdbWriter w(6);
+    w.select_db(0);
+    const std::vector<std::string> texts = {"1.5abc", " 2",  "+5",        ".5",     "0x10",
+                                            "1e400",  "inf", "-Infinity", "1e-320", "3."};
+    for (size_t i = 0; i < texts.size(); ++i) {
+        w.key(rdb::kTypeZSet, "z" + std::to_string(i))
+            .length(2)
+            .string("a")
+            .text_score_raw(texts[i]);
+        w.string("b").text_score(1);
+    }
+    const Loaded l = load_both(w.finish());
+    ASSERT_EQ(l.our_error, "");
+    EXPECT_EQ(l.redis.size(), texts.size());
+    const auto diffs = compare(l.redis, l.ours, "redis", "ours", true);
+    EXPECT_TRUE(diffs.empty()) << join(diffs);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Files both must refuse
 
@@ -904,6 +925,12 @@ std::vector<BadCase> bad_cases() {
                    })});
     out.push_back({"text zset score nan", file([](auto& w) {
                        w.key(rdb::kTypeZSet, "z").length(1).string("m").byte(253);
+                   })});
+    out.push_back({"text zset score as nan text", file([](auto& w) {
+                       w.key(rdb::kTypeZSet, "z").length(1).string("m").text_score_raw("nan");
+                   })});
+    out.push_back({"text zset empty score", file([](auto& w) {
+                       w.key(rdb::kTypeZSet, "z").length(1).string("m").text_score_raw("");
                    })});
     out.push_back({"text zset score not a number", file([](auto& w) {
                        w.key(rdb::kTypeZSet, "z").length(1).string("m").text_score_raw("abc");
