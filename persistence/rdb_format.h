@@ -85,6 +85,14 @@
 //     over the limit (never for element length, except zipmaps); quicklist nodes are kept as
 //     stored (not re-packed to list-max-listpack-size), while LIST (1) and LIST_ZIPLIST (10)
 //     elements are pushed one by one and so follow it.
+//   - A ZSET_ZIPLIST (12) kept as a listpack keeps the file's element order (Redis trusts the
+//     ziplist to be sorted); above the count limit it is sorted into a skiplist.
+//   - Duplicate fields/members: always an error in zipmaps and ziplists (an integer entry 5 and
+//     the string "5" count as the same field), in SET (2) and ZSET (3, 5), and in a HASH (4)
+//     once it is a hashtable; a HASH (4) still in its listpack phase is searched only with
+//     sanitize-dump-payload yes, so by default Redis loads it with the duplicate.
+//   - ZSET (3) score text is read with sscanf("%lg"): leading spaces, '+', hex, "inf",
+//     overflow to infinity and trailing garbage after a number are accepted; NaN is an error.
 #pragma once
 
 #include <cstddef>

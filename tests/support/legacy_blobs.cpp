@@ -86,7 +86,11 @@ std::string encode_ziplist(const std::vector<std::string>& elements,
     std::string out(10, '\0');
     size_t prev_size = 0;
     size_t tail = 10;
-    for (const std::string& s : elements) {
+    for (size_t i = 0; i < elements.size(); ++i) {
+        const std::string& s = elements[i];
+        const bool as_string = options.no_int_encoding ||
+                               std::find(options.as_string.begin(), options.as_string.end(), i) !=
+                                   options.as_string.end();
         const size_t at = out.size();
         if (prev_size < 254 && !options.always_big_prevlen) {
             out.push_back(static_cast<char>(prev_size));
@@ -94,7 +98,7 @@ std::string encode_ziplist(const std::vector<std::string>& elements,
             out.push_back(static_cast<char>(0xFE));
             put_le(out, prev_size, 4);
         }
-        out += ziplist_payload(s, !options.no_int_encoding);
+        out += ziplist_payload(s, !as_string);
         prev_size = out.size() - at;
         tail = at;
     }

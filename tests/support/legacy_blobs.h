@@ -6,6 +6,7 @@
 // Redis leaves behind after edits (five-byte prevlens, free bytes, unknown counts).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -39,6 +40,8 @@ struct ZiplistOptions {
     bool unknown_count = false;
     // Store every element as a string, even integer-looking ones.
     bool no_int_encoding = false;
+    // Indices of elements to store as strings even if integer-looking.
+    std::vector<size_t> as_string;
 };
 
 // A ziplist holding `elements` in order. zllen is the count (65535 from 65535 entries on).

@@ -216,6 +216,13 @@ TEST(LegacyEncodings, StringFormIntegersBecomeIntegerEntries) {
     const std::string blob = encode_ziplist(items, o);
     EXPECT_EQ(static_cast<uint8_t>(blob[11]), 1u);  // "5" stored as a 1-byte string
     expect_decodes_to(zl(blob), items, "ints as strings");
+    ZiplistOptions one;
+    one.as_string = {1};
+    const std::string mixed = encode_ziplist({"5", "5"}, one);
+    EXPECT_EQ(mixed.substr(10), std::string("\x00\xf6\x02\x01"
+                                            "5\xff",
+                                            6));
+    expect_decodes_to(zl(mixed), {"5", "5"}, "one int as a string");
 }
 
 TEST(LegacyEncodings, FiveBytePrevlenFromEntriesOf254Bytes) {
