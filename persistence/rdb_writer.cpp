@@ -89,13 +89,14 @@ class Out {
           compress_(opt.compress),
           checksum_(opt.checksum) {}
 
-    bool failed() const { return !error_.empty(); }
+    bool failed() const { return failed_; }
     const std::string& error() const { return error_; }
+    // The first failure is kept; after it nothing more reaches the sink.
     void fail(std::string why) {
-        if (error_.empty()) error_ = std::move(why);
+        if (failed_) return;
+        failed_ = true;
+        error_ = std::move(why);
     }
-    // Bytes handed to the sink so far plus those still buffered.
-    uint64_t bytes() const { return flushed_ + pos_; }
 
     void byte(uint8_t b) {
         if (pos_ == kBufferSize) flush();
@@ -226,6 +227,7 @@ class Out {
     size_t scratch_cap_ = 0;
     bool compress_;
     bool checksum_;
+    bool failed_ = false;
     std::string error_;
 };
 
