@@ -64,6 +64,8 @@
 //   redis-ver "7.0.15"   redis-bits "64"   ctime <unix seconds>   used-mem <bytes>
 //   repl-stream-db <db>  repl-id <40 hex>  repl-offset <offset>   (when replication info exists)
 //   aof-base "0"|"1"     (1 in the base file of a multi-part AOF)
+// Integer values are decimal text, so they take the integer string forms where they fit
+// (redis-bits is 0xC0 0x40); strings longer than 20 bytes (repl-id) may be LZF-compressed.
 // Readers must skip aux fields they do not know (lua scripts, module aux, ...).
 //
 // Reading notes (what Redis 7.0's loader does, which rdb_reader.cpp follows)

@@ -57,6 +57,30 @@ std::string_view as_chars(const void* p, size_t n) {
     return {static_cast<const char*>(p), n};
 }
 
+// Dict::for_each with the callback run kLag entries late. Entries are separate allocations in
+// no particular order, so a plain walk stalls on a cache miss for every entry and again for
+// the value's own allocation; here an entry is prefetched when the walk reaches it, its value's
+// first cache line kLag / 2 entries later, and it is handed to fn kLag entries later, by which
+// time both are usually in cache. The order of the calls is the walk's order.
+template <typename F>
+void walk_prefetched(const Dict& d, F&& fn) {
+    constexpr size_t kLag = 8;
+    const Entry* ring[kLag];
+    size_t n = 0;
+    d.for_each([&](const Entry* e) {
+        const size_t slot = n % kLag;
+        if (n >= kLag) fn(ring[slot]);
+        ring[slot] = e;
+        __builtin_prefetch(e);
+        if (n >= kLag / 2) {
+            const Value& half = ring[(n - kLag / 2) % kLag]->value;
+            if (!half.is_int()) __builtin_prefetch(half.obj());
+        }
+        ++n;
+    });
+    for (size_t i = n > kLag ? n - kLag : 0; i < n; ++i) fn(ring[i % kLag]);
+}
+
 class Out {
   public:
     Out(ByteSink& sink, const RdbWriteOptions& opt)
@@ -65,13 +89,14 @@ class Out {
           compress_(opt.compress),
           checksum_(opt.checksum) {}
 
-    bool failed() const { return !error_.empty(); }
+    bool failed() const { return failed_; }
     const std::string& error() const { return error_; }
+    // The first failure is kept; after it nothing more reaches the sink.
     void fail(std::string why) {
-        if (error_.empty()) error_ = std::move(why);
+        if (failed_) return;
+        failed_ = true;
+        error_ = std::move(why);
     }
-    // Bytes handed to the sink so far plus those still buffered.
-    uint64_t bytes() const { return flushed_ + pos_; }
 
     void byte(uint8_t b) {
         if (pos_ == kBufferSize) flush();
@@ -202,6 +227,7 @@ class Out {
     size_t scratch_cap_ = 0;
     bool compress_;
     bool checksum_;
+    bool failed_ = false;
     std::string error_;
 };
 
@@ -267,7 +293,7 @@ void write_value(Out& out, int type, const Value& v) {
         case rdb::kTypeSet: {
             const Dict& d = *static_cast<const Dict*>(v.obj());
             out.length(d.size());
-            d.for_each([&](const Entry* e) { out.string(e->key()); });
+            walk_prefetched(d, [&](const Entry* e) { out.string(e->key()); });
             return;
         }
         case rdb::kTypeZSetListpack:
@@ -290,7 +316,7 @@ void write_value(Out& out, int type, const Value& v) {
         case rdb::kTypeHash: {
             const Dict& d = *static_cast<const Dict*>(v.obj());
             out.length(d.size());
-            d.for_each([&](const Entry* e) {
+            walk_prefetched(d, [&](const Entry* e) {
                 out.string(e->key());
                 write_string_value(out, e->value);
             });
@@ -336,7 +362,7 @@ Result<RdbWriteStats> write_rdb(const Keyspace& ks, const RdbAux& aux, const Rdb
         out.byte(rdb::kOpResizeDb);
         out.length(db.dict.size());
         out.length(db.expires.size());
-        db.dict.for_each([&](const Entry* e) {
+        walk_prefetched(db.dict, [&](const Entry* e) {
             if (out.failed()) return;
             const Value& v = e->value;
             const int type = type_byte(v);

@@ -456,6 +456,13 @@ TEST_P(RdbWriterInterop, RandomKeyspaceLoadsInRedis) {
             kinds.emplace(static_cast<int>(e->value.type()), encoding_name(e->value));
         });
     EXPECT_EQ(kinds.size(), 10u);  // int/embstr/raw, quicklist, 2 per set/zset/hash
+    size_t multi_node_lists = 0;
+    ks.db(0).dict.for_each([&](const Entry* e) {
+        if (e->value.type() == ValueType::List &&
+            static_cast<const QuickList*>(e->value.obj())->node_count() >= 3)
+            ++multi_node_lists;
+    });
+    EXPECT_GT(multi_node_lists, 0u);
 
     TempDir dir;
     const std::string path = dir.path() + "/dump.rdb";
