@@ -636,7 +636,8 @@ void debug_reload(CommandContext& ctx) {
         for (int i = 0; i < ctx.ks.count(); ++i) server.touch_all_watched_keys_in_db(i, -1);
         ctx.ks.flush_all();
     }
-    if (!server.load_snapshot(merge)) {
+    if (Status loaded = server.load_snapshot(merge); !loaded) {
+        spdlog::warn("Error trying to load the RDB dump: {}", loaded.error());
         ctx.reply.error("ERR Error trying to load the RDB dump, check server logs.");
         return;
     }

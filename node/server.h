@@ -300,7 +300,7 @@ class Server {
     void watch_child_signal();
     void watch_stop_signals();
     void after_child_change();
-    std::vector<int> listener_fds() const;
+    std::vector<int> listener_fds();
     void touch_watched_key_slow(int db, std::string_view key);
     void signal_key_ready_slow(int db, std::string_view key);
     void schedule_block_timer();

@@ -45,10 +45,9 @@ RdbReadOptions Server::rdb_read_options() const {
     return opt;
 }
 
-std::vector<int> Server::listener_fds() const {
+std::vector<int> Server::listener_fds() {
     std::vector<int> fds;
-    for (const auto& a : acceptors_)
-        fds.push_back(const_cast<asio::ip::tcp::acceptor&>(*a).native_handle());
+    for (auto& a : acceptors_) fds.push_back(a->native_handle());
     return fds;
 }
 
@@ -95,11 +94,11 @@ void Server::persistence_cron() {
     }
 }
 
-Status Server::load_snapshot([[maybe_unused]] bool merge) {
+Status Server::load_snapshot(bool merge) {
     loading_ = true;
     const int64_t t0 = monotonic_us();
     RdbFileResult r = load_rdb_file(cfg_.dbfilename, ks_, rdb_read_options(), wall_clock_ms(),
-                                    /*drop_expired=*/true);
+                                    /*drop_expired=*/true, /*replace_existing=*/merge);
     loading_ = false;
     if (r.missing()) return Ok{};
     if (!r.ok()) return make_error(r.error);

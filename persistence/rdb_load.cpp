@@ -115,7 +115,10 @@ Status KeyspaceLoadTarget::key(std::string_view key, Value value, int64_t expire
     Database& db = ks_.db(db_);
     Entry* e = Entry::create(key, std::move(value));
     e->lru = ks_.lru_clock();
-    if (!db.dict.insert_if_absent(e)) {
+    if (replace_existing_ && !db.dict.insert_if_absent(e)) {
+        ks_.remove(db, key);
+        db.dict.insert(e);
+    } else if (!replace_existing_ && !db.dict.insert_if_absent(e)) {
         Entry::destroy(e);
         std::string shown;
         for (const char c : key.substr(0, 128)) {
@@ -167,8 +170,9 @@ RdbFileResult read_rdb_file(const std::string& path, const RdbReadOptions& opt,
 }
 
 RdbFileResult load_rdb_file(const std::string& path, Keyspace& ks, const RdbReadOptions& opt,
-                            int64_t now_ms, bool drop_expired) {
+                            int64_t now_ms, bool drop_expired, bool replace_existing) {
     KeyspaceLoadTarget target(ks, now_ms, drop_expired);
+    target.set_replace_existing(replace_existing);
     RdbFileResult out = read_rdb_file(path, opt, target);
     out.keys_loaded = target.loaded();
     out.expired_dropped = target.expired_dropped();

@@ -52,6 +52,9 @@ class KeyspaceLoadTarget final : public RdbLoadTarget {
     Status resize_db(uint64_t keys, uint64_t expires) override;
     Status key(std::string_view key, Value value, int64_t expire_ms) override;
 
+    // DEBUG RELOAD MERGE: a key already present is replaced by the file's instead of failing.
+    void set_replace_existing(bool on) { replace_existing_ = on; }
+
     const RdbLoadedAux& aux_info() const { return aux_; }
     uint64_t loaded() const { return loaded_; }
     uint64_t expired_dropped() const { return expired_dropped_; }
@@ -62,6 +65,7 @@ class KeyspaceLoadTarget final : public RdbLoadTarget {
     Keyspace& ks_;
     int64_t now_ms_;
     bool drop_expired_;
+    bool replace_existing_ = false;
     int db_ = 0;
     RdbLoadedAux aux_;
     uint64_t loaded_ = 0;
@@ -97,6 +101,6 @@ RdbFileResult read_rdb_file(const std::string& path, const RdbReadOptions& opt,
 
 // read_rdb_file() into `ks` through a KeyspaceLoadTarget.
 RdbFileResult load_rdb_file(const std::string& path, Keyspace& ks, const RdbReadOptions& opt,
-                            int64_t now_ms, bool drop_expired);
+                            int64_t now_ms, bool drop_expired, bool replace_existing = false);
 
 }  // namespace snapstream

@@ -336,6 +336,29 @@ TEST_F(Snapshot, DebugReloadKeepsTheDataset) {
                                "options."));
 }
 
+// DEBUG RELOAD NOSAVE NOFLUSH MERGE adds the file's keys to the dataset, the file's value winning
+// over an existing key, as redis-server does. (Without MERGE such a key makes Redis panic; we
+// answer an error instead.)
+TEST_F(Snapshot, DebugReloadMergeAsRedis) {
+    auto redis = start_redis({"--enable-debug-command", "yes"});
+    snap_ = start_snapstream();
+    for (auto* p : {redis.get(), snap_.get()}) {
+        SCOPED_TRACE(p->name());
+        RespClient c(p->port());
+        c.command({"SET", "x", "from-file"});
+        c.command({"RPUSH", "l", "a", "b"});
+        ASSERT_EQ(c.command({"SAVE"}), RespValue::simple("OK"));
+        c.command({"SET", "x", "in-memory"});
+        c.command({"SET", "y", "only-in-memory"});
+        EXPECT_EQ(c.command({"DEBUG", "RELOAD", "NOSAVE", "NOFLUSH", "MERGE"}),
+                  RespValue::simple("OK"));
+        EXPECT_EQ(c.command({"GET", "x"}), RespValue::bulk("from-file"));
+        EXPECT_EQ(c.command({"GET", "y"}), RespValue::bulk("only-in-memory"));
+        EXPECT_EQ(c.command({"LRANGE", "l", "0", "-1"}), RespValue::bulk_array({"a", "b"}));
+        EXPECT_EQ(c.command({"DBSIZE"}), RespValue::integer_value(3));
+    }
+}
+
 // Writes keep being served while the child writes, and the file holds exactly the dataset as it
 // was at the fork: loaded by a second server, it shows none of the later changes.
 TEST_F(Snapshot, BgsaveHoldsTheStateAtFork) {
