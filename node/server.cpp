@@ -464,6 +464,7 @@ void Server::finish_shutdown() {
     signals_.cancel(ec);
     child_signal_.cancel(ec);
     cron_timer_.cancel();
+    snapshots_.drain_background();  // a finished BGSAVE's directory fsync
     spdlog::warn("snapstream is now ready to exit, bye bye...");
     io_.stop();
 }

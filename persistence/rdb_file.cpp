@@ -59,4 +59,22 @@ Status rename_durably(const std::string& from, const std::string& to) {
     return Ok{};
 }
 
+Status rename_in_background(const std::string& from, const std::string& to, BackgroundIo& bg) {
+    const int old_fd = ::open(to.c_str(), O_RDONLY | O_CLOEXEC);  // -1 if there is none
+    if (::rename(from.c_str(), to.c_str()) != 0) {
+        const std::string why = errno_text("rename");
+        if (old_fd >= 0) ::close(old_fd);
+        return make_error(why);
+    }
+    const int dfd = ::open(dir_of(to).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    bg.submit([old_fd, dfd] {
+        if (dfd >= 0) {
+            ::fsync(dfd);
+            ::close(dfd);
+        }
+        if (old_fd >= 0) ::close(old_fd);
+    });
+    return Ok{};
+}
+
 }  // namespace snapstream

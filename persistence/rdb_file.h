@@ -12,6 +12,7 @@
 #include <string>
 
 #include "common/result.h"
+#include "persistence/background_io.h"
 #include "persistence/rdb_writer.h"
 
 namespace snapstream {
@@ -29,5 +30,11 @@ Result<RdbWriteStats> write_rdb_file(const Keyspace& ks, const RdbAux& aux,
 
 // rename(from, to), then fsync of the directory holding `to`.
 Status rename_durably(const std::string& from, const std::string& to);
+
+// rename(from, to) for the event loop (BGSAVE's end): the file `to` replaces is held open across
+// the rename so that freeing its blocks happens when `bg` closes it, and `bg` then fsyncs the
+// directory. The switch is as atomic as with rename_durably(); only making it durable is left to
+// the worker (a crash before that leaves the previous, complete dump).
+Status rename_in_background(const std::string& from, const std::string& to, BackgroundIo& bg);
 
 }  // namespace snapstream

@@ -94,7 +94,7 @@ bool Snapshots::reap_child() {
     info.last_bgsave_time_sec = unix_now() - info.bgsave_start_sec;
     info.bgsave_start_sec = -1;
     if (ex->ok()) {
-        Status r = rename_durably(temp, child_filename_);
+        Status r = rename_in_background(temp, child_filename_, bg_);
         if (!r) {
             ::unlink(temp.c_str());
             spdlog::warn("Background saving error: moving {} to {}: {}", temp, child_filename_,

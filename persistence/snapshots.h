@@ -8,8 +8,10 @@
 //      reports its copy-on-write bytes over a pipe and _exits 0 (1 on any error, which it logs
 //      through log_from_child);
 //   3. the parent reaps it (SIGCHLD on the loop, and the cron as a fallback) and, on success,
-//      renames the temp file over dbfilename and fsyncs the directory; the changes made since
-//      the fork stay counted as unsaved (dirty - dirty_at_fork);
+//      renames the temp file over dbfilename; the old dump's last close (which frees its blocks,
+//      tens of ms for a large file) and the directory fsync run on a worker thread
+//      (background_io.h), so the loop never stalls on them; the changes made since the fork stay
+//      counted as unsaved (dirty - dirty_at_fork);
 //   4. on failure or a kill, the temp file is removed and the previous dump is untouched;
 //      rdb_last_bgsave_status becomes err (except for SIGUSR1, our own "cancel" signal), and with
 //      stop-writes-on-bgsave-error and save points configured, writes get -MISCONF until a save
@@ -28,6 +30,7 @@
 
 #include "common/result.h"
 #include "config/config.h"
+#include "persistence/background_io.h"
 #include "persistence/forked_child.h"
 #include "persistence/rdb_writer.h"
 
@@ -85,8 +88,12 @@ class Snapshots {
 
     SnapshotInfo info;
 
+    // Waits for the background closes/fsyncs of finished saves (tests, shutdown).
+    void drain_background() { bg_.drain(); }
+
   private:
     uint64_t& dirty_;
+    BackgroundIo bg_;
     ForkedChild child_;
     std::string child_filename_;  // where the child's temp file goes when it succeeds
     uint64_t dirty_at_fork_ = 0;
