@@ -343,22 +343,6 @@ std::vector<std::string> strings_of(const RespValue& r) {
     return out;
 }
 
-const char* type_reply(ValueType t) {
-    switch (t) {
-        case ValueType::String:
-            return "string";
-        case ValueType::List:
-            return "list";
-        case ValueType::Set:
-            return "set";
-        case ValueType::ZSet:
-            return "zset";
-        case ValueType::Hash:
-            return "hash";
-    }
-    return "?";
-}
-
 std::vector<std::string> value_command(const Entry* e) {
     const std::string key(e->key());
     switch (e->value.type()) {
@@ -531,7 +515,7 @@ TEST_P(RdbWriterInterop, RandomKeyspaceLoadsInRedis) {
                 const RespValue* r = &replies[4 * (k - at)];
                 const std::string where =
                     "db " + std::to_string(i) + " key " + escape_bytes(e->key()) + ": ";
-                if (!r[0].is_string(type_reply(e->value.type())))
+                if (!r[0].is_string(type_name(e->value.type())))
                     fail(where + "TYPE " + r[0].to_string());
                 if (!r[1].is_string(encoding_name(e->value)))
                     fail(where + "OBJECT ENCODING " + r[1].to_string() + ", want " +
