@@ -107,6 +107,27 @@ Status KeyspaceLoadTarget::resize_db(uint64_t keys, uint64_t) {
     return Ok{};
 }
 
+namespace {
+
+// A key as an error message shows it: its first 128 bytes, non-printable ones as \xHH.
+std::string printable(std::string_view key) {
+    std::string shown;
+    for (const char c : key.substr(0, 128)) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u >= 0x20 && u < 0x7f) {
+            shown.push_back(c);
+        } else {
+            static const char kHex[] = "0123456789abcdef";
+            shown += "\\x";
+            shown.push_back(kHex[u >> 4]);
+            shown.push_back(kHex[u & 15]);
+        }
+    }
+    return shown;
+}
+
+}  // namespace
+
 Status KeyspaceLoadTarget::key(std::string_view key, Value value, int64_t expire_ms) {
     if (drop_expired_ && expire_ms != -1 && expire_ms < now_ms_) {
         ++expired_dropped_;
@@ -115,24 +136,13 @@ Status KeyspaceLoadTarget::key(std::string_view key, Value value, int64_t expire
     Database& db = ks_.db(db_);
     Entry* e = Entry::create(key, std::move(value));
     e->lru = ks_.lru_clock();
-    if (replace_existing_ && !db.dict.insert_if_absent(e)) {
-        ks_.remove(db, key);
-        db.dict.insert(e);
-    } else if (!replace_existing_ && !db.dict.insert_if_absent(e)) {
-        Entry::destroy(e);
-        std::string shown;
-        for (const char c : key.substr(0, 128)) {
-            const auto u = static_cast<unsigned char>(c);
-            if (u >= 0x20 && u < 0x7f) {
-                shown.push_back(c);
-            } else {
-                static const char kHex[] = "0123456789abcdef";
-                shown += "\\x";
-                shown.push_back(kHex[u >> 4]);
-                shown.push_back(kHex[u & 15]);
-            }
+    if (!db.dict.insert_if_absent(e)) {
+        if (!replace_existing_) {
+            Entry::destroy(e);
+            return make_error("Duplicate key '" + printable(key) + "' found in RDB file");
         }
-        return make_error("Duplicate key '" + shown + "' found in RDB file");
+        ks_.remove(db, key);  // DEBUG RELOAD MERGE: the file's value wins
+        db.dict.insert(e);
     }
     if (expire_ms != -1) ks_.set_expire(db, e, expire_ms);
     ++loaded_;

@@ -67,7 +67,6 @@ class Snapshots {
     Status start_bgsave(const Keyspace& ks, const RdbAux& aux, const RdbWriteOptions& opt,
                         const std::string& filename, std::span<const int> close_in_child);
     bool bgsave_in_progress() const { return child_.running(); }
-    pid_t child_pid() const { return child_.pid(); }
 
     // Finishes a child that has ended (rename, status, counters, logs); true if one had.
     bool reap_child();
