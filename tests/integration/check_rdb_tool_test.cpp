@@ -20,11 +20,6 @@ ProcessResult check(const std::string& path) {
     return run_process({SNAPSTREAM_CHECK_RDB_BIN, path}, "", Ms(60000));
 }
 
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 class CheckRdbTool : public ::testing::Test {
   protected:
     void SetUp() override {

@@ -196,10 +196,12 @@ bool is_int(const std::string& s) {
     return parse_int64(s).has_value();
 }
 
-size_t max_len(const Strings& v) {
-    size_t m = 0;
-    for (const auto& s : v) m = std::max(m, s.size());
-    return m;
+// Whether Redis keeps a hash of these pairs as a listpack under the default limits.
+bool fits_hash_listpack(const Pairs& p) {
+    if (p.size() > kHashEntries) return false;
+    for (const auto& [f, v] : p)
+        if (f.size() > kHashValue || v.size() > kHashValue) return false;
+    return true;
 }
 
 class Generator {
@@ -447,12 +449,7 @@ class Generator {
 
     void plain_hash_key(const std::string& k) {  // type 4
         const Pairs p = some_pairs();
-        Strings flat;
-        for (const auto& [f, v] : p) {
-            flat.push_back(f);
-            flat.push_back(v);
-        }
-        const bool small = p.size() <= kHashEntries && max_len(flat) <= kHashValue;
+        const bool small = fits_hash_listpack(p);
         const int64_t exp = maybe_expire();
         w_.hash_key(k, p);
         add(k, hash_model(p, small ? "listpack" : "hashtable"), exp);
@@ -460,12 +457,7 @@ class Generator {
 
     void zipmap_key(const std::string& k) {  // type 9: the count and the lengths both convert
         const Pairs p = some_pairs();
-        Strings flat;
-        for (const auto& [f, v] : p) {
-            flat.push_back(f);
-            flat.push_back(v);
-        }
-        const bool small = p.size() <= kHashEntries && max_len(flat) <= kHashValue;
+        const bool small = fits_hash_listpack(p);
         ZipmapOptions o;
         o.free_bytes = static_cast<uint8_t>(rng_() % 3 == 0 ? rng_() % 5 : 0);
         o.free_fill = static_cast<char>(rng_());

@@ -22,6 +22,7 @@
 #include "node/value.h"
 #include "node/zset_type.h"
 #include "tests/support/resp_client.h"
+#include "tests/support/value_items.h"
 
 namespace snapstream::test::rdb_util {
 
@@ -247,26 +248,18 @@ inline Rendered render(const Value& v) {
             break;
         }
         case ValueType::Hash:
-            hash_type::for_each(v, [&](std::string_view f, std::string_view x) {
-                r.hash.emplace(std::string(f), std::string(x));
-            });
+            r.hash = hash_items(v);
             break;
         case ValueType::Set:
-            set_type::for_each(v, [&](std::string_view m) { r.set.emplace(m); });
+            r.set = set_items(v);
             break;
         case ValueType::ZSet:
-            zset::walk(v, 0, zset::length(v), false, [&](std::string_view m, double s) {
-                r.zset.emplace_back(std::string(m), s);
-            });
+            r.zset = zset_items(v);
             break;
-        case ValueType::List: {
-            const auto* ql = static_cast<const QuickList*>(v.obj());
-            r.list_nodes = ql->node_count();
-            char buf[Listpack::kIntBufSize];
-            for (QuickList::Cursor c = ql->front(); c; ql->next(c))
-                r.list.emplace_back(ql->get_str(c, buf));
+        case ValueType::List:
+            r.list = list_items(v);
+            r.list_nodes = list_nodes(v);
             break;
-        }
     }
     return r;
 }

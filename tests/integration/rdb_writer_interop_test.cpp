@@ -29,6 +29,7 @@
 #include "persistence/byte_sink.h"
 #include "persistence/rdb_writer.h"
 #include "tests/integration/integration_util.h"
+#include "tests/support/value_items.h"
 
 namespace snapstream::test {
 namespace {
@@ -304,36 +305,16 @@ Built build_keyspace(Keyspace& ks, uint64_t seed, size_t keys) {
 
 // --- What the keyspace holds, in the shapes the replies have -------------------------------
 
-std::vector<std::string> list_items(const Value& v) {
-    const auto* ql = static_cast<const QuickList*>(v.obj());
-    std::vector<std::string> out;
-    char buf[Listpack::kIntBufSize];
-    for (auto c = ql->front(); c; ql->next(c)) out.emplace_back(ql->get_str(c, buf));
-    return out;
-}
-
-std::map<std::string, std::string> hash_items(const Value& v) {
-    std::map<std::string, std::string> out;
-    hash_type::for_each(v, [&](std::string_view f, std::string_view x) { out.emplace(f, x); });
-    return out;
-}
-
-std::set<std::string> set_items(const Value& v) {
-    std::set<std::string> out;
-    set_type::for_each(v, [&](std::string_view m) { out.emplace(m); });
-    return out;
-}
-
 uint64_t bits_of(double d) {
     uint64_t u;
     std::memcpy(&u, &d, 8);
     return u;
 }
 
-std::vector<std::pair<std::string, uint64_t>> zset_items(const Value& v) {
+// Scores by their bits (so -0.0, inf and nan are told apart exactly).
+std::vector<std::pair<std::string, uint64_t>> zset_bits(const Value& v) {
     std::vector<std::pair<std::string, uint64_t>> out;
-    zset::walk(v, 0, zset::length(v), false,
-               [&](std::string_view m, double s) { out.emplace_back(m, bits_of(s)); });
+    for (auto& [m, sc] : zset_items(v)) out.emplace_back(std::move(m), bits_of(sc));
     return out;
 }
 
@@ -399,7 +380,7 @@ std::string compare_value(const Value& v, const RespValue& r) {
                                                : std::strtod(t.c_str(), nullptr);
                 got.emplace_back(r.elems[i].str, bits_of(d));
             }
-            const auto want = zset_items(v);
+            const auto want = zset_bits(v);
             if (!r.is_array() || got != want) {
                 for (size_t i = 0; i < std::min(got.size(), want.size()); ++i)
                     if (got[i] != want[i])

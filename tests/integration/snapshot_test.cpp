@@ -23,18 +23,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-void write_file(const std::string& path, const std::string& bytes) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << bytes;
-}
-
 std::vector<std::string> temp_rdb_files(const std::string& dir) {
     std::vector<std::string> out;
     for (const auto& e : fs::directory_iterator(dir)) {
@@ -386,7 +374,7 @@ TEST_F(Snapshot, BgsaveHoldsTheStateAtFork) {
     EXPECT_GT(unsaved, 0);
     EXPECT_LE(unsaved, writes);
     TempDir copy;
-    write_file(copy.path() + "/dump.rdb", read_file(dir_.path() + "/dump.rdb"));
+    copy.write_file("dump.rdb", read_file(dir_.path() + "/dump.rdb"));
     auto second = start_in(copy.path(), {});
     RespClient c2(second->port());
     EXPECT_EQ(dataset(c2), at_fork);
@@ -411,7 +399,7 @@ TEST_F(Snapshot, StartupRefusesDamagedDumpAndKeepsIt) {
     damaged.push_back(flipped);
     for (const std::string& bad : damaged) {
         SCOPED_TRACE("file of " + std::to_string(bad.size()) + " bytes");
-        write_file(dir.path() + "/dump.rdb", bad);
+        dir.write_file("dump.rdb", bad);
         ServerProcess::Options o;
         o.binary = snapstream_binary();
         o.dir = dir.path();

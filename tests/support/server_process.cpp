@@ -46,13 +46,6 @@ std::string make_temp_dir() {
     return std::string(buf.data());
 }
 
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 // A child's argv, built before fork so that the child only makes async-signal-safe calls.
 struct Argv {
     explicit Argv(const std::vector<std::string>& args) : strings(args) {
@@ -443,6 +436,13 @@ TempDir::TempDir() : path_(make_temp_dir()) {}
 TempDir::~TempDir() {
     std::error_code ec;
     if (std::getenv("SNAPSTREAM_TEST_KEEP_DIRS") == nullptr) std::filesystem::remove_all(path_, ec);
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
 }
 
 std::string TempDir::write_file(const std::string& name, std::string_view content) const {

@@ -127,6 +127,9 @@ struct ProcessResult {
 };
 ProcessResult run_process(const std::vector<std::string>& argv, std::string_view input, Ms timeout);
 
+// A whole file's bytes ("" if it cannot be read).
+std::string read_file(const std::string& path);
+
 // A fresh directory under $TMPDIR (or /tmp), removed with its contents by the destructor.
 class TempDir {
   public:

@@ -3,6 +3,7 @@
 // offsets), and robustness: a small multi-type file truncated at every offset and with every
 // byte flipped must fail cleanly.
 #include "persistence/rdb_reader.h"
+#include "tests/support/value_items.h"
 
 #include <gtest/gtest.h>
 
@@ -152,32 +153,11 @@ std::string text(const Value& v) {
     return std::string(v.str(buf));
 }
 
-std::vector<std::string> list_items(const Value& v) {
-    std::vector<std::string> out;
-    const auto* ql = static_cast<const QuickList*>(v.obj());
-    char buf[Listpack::kIntBufSize];
-    for (QuickList::Cursor c = ql->front(); c; ql->next(c)) out.emplace_back(ql->get_str(c, buf));
-    return out;
-}
-size_t list_nodes(const Value& v) {
-    return static_cast<const QuickList*>(v.obj())->node_count();
-}
-std::map<std::string, std::string> hash_items(const Value& v) {
-    std::map<std::string, std::string> out;
-    hash_type::for_each(v, [&](std::string_view f, std::string_view x) { out.emplace(f, x); });
-    return out;
-}
-std::set<std::string> set_items(const Value& v) {
-    std::set<std::string> out;
-    set_type::for_each(v, [&](std::string_view m) { out.emplace(m); });
-    return out;
-}
-std::vector<std::pair<std::string, double>> zset_items(const Value& v) {
-    std::vector<std::pair<std::string, double>> out;
-    zset::walk(v, 0, zset::length(v), false,
-               [&](std::string_view m, double s) { out.emplace_back(m, s); });
-    return out;
-}
+using test::hash_items;
+using test::list_items;
+using test::list_nodes;
+using test::set_items;
+using test::zset_items;
 
 Listpack make_listpack(const std::vector<std::string>& items) {
     Listpack lp;
