@@ -1,0 +1,109 @@
+// The command-stream codec: the write stream as RESP arrays of bulk strings, the bytes an INCR
+// AOF file holds and (replication issue) the bytes a primary sends its replicas.
+//
+//   *<argc>\r\n  then per argument  $<len>\r\n<bytes>\r\n
+//
+// In files only, between commands, annotation lines may appear: a line starting with '#' and
+// ending in "\r\n", shorter than 1024 bytes. Redis 7.0's loader and redis-check-aof skip any line
+// starting with '#' (Redis itself writes "#TS:<unix seconds>\r\n" with aof-timestamp-enabled),
+// so real Redis loads our files. snapstream writes two kinds:
+//
+//   #SO:<stream offset>:<replid>\r\n     first line of every INCR file: the write-stream offset
+//                                        (master_repl_offset) at which the file's first command
+//                                        starts, and the replication id it belongs to (40 hex).
+//   #SC:<len>:<crc64>\r\n                with aof-checksums yes, before each flushed batch: the
+//                                        next <len> bytes are complete commands whose CRC-64
+//                                        (persistence/crc64.h, Jones; 16 lower-case hex digits)
+//                                        is <crc64>.
+//
+// Annotations are not part of the stream: offsets count command bytes only. Other annotations
+// (#TS:...) are skipped.
+//
+// Reading: AofScanner walks a byte span (an mmapped file) command by command without copying:
+// argv entries are views into the span. It tracks MULTI/EXEC (case-insensitive argv[0]) so the
+// caller knows where the last complete unit ends, checks #SC batches, and tells a torn tail (the
+// data ends inside a command, a batch or a MULTI block) from corruption (bytes that can never
+// be a valid stream, or a checksum mismatch that is not at the very end of the data).
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace snapstream {
+
+// Appends one command in RESP to `out`.
+void append_command(std::string& out, std::span<const std::string_view> argv);
+void append_command(std::string& out, std::initializer_list<std::string_view> argv);
+// The encoded size of a command (what append_command would add).
+size_t encoded_command_size(std::span<const std::string_view> argv);
+
+// "#SO:<offset>:<replid>\r\n"
+std::string stream_origin_annotation(uint64_t offset, std::string_view replid);
+// "#SC:<len>:<crc64 hex>\r\n" for `batch`.
+std::string batch_checksum_annotation(std::string_view batch);
+
+struct StreamOrigin {
+    uint64_t offset = 0;
+    std::string replid;
+};
+
+struct AofScanLimits {
+    uint64_t max_args = 1024 * 1024;           // per command
+    uint64_t max_bulk = 512ull * 1024 * 1024;  // per argument (proto-max-bulk-len)
+};
+
+class AofScanner {
+  public:
+    enum class Step {
+        Command,    // `argv` holds the next command
+        End,        // clean end of data (not inside a command, batch or MULTI)
+        Truncated,  // the data ends inside a command, an #SC batch or a MULTI block
+        Corrupt,    // bad bytes or checksum mismatch (error(), error_offset())
+    };
+
+    explicit AofScanner(std::span<const char> data, AofScanLimits limits = {});
+
+    // Parses the next command; argv views stay valid as long as the data does.
+    Step next(std::vector<std::string_view>& argv);
+
+    // Byte position after the last command returned (or after skipped annotations).
+    uint64_t position() const;
+    // Byte offset where the last complete unit ends: after the last command outside MULTI, or
+    // before the MULTI of an unfinished block (where a torn tail is cut).
+    uint64_t valid_up_to() const;
+    // Byte offset of the command just returned.
+    uint64_t command_offset() const;
+    bool in_multi() const;
+    // Stream bytes (commands only, no annotations) up to position().
+    uint64_t stream_bytes() const;
+    // The #SO annotation, if the data started with one.
+    const std::optional<StreamOrigin>& origin() const;
+    // Whether any #SC batch was seen (the file was written with aof-checksums yes).
+    bool checksummed() const;
+
+    // For Truncated/Corrupt: what is wrong and where (byte offset in the data).
+    const std::string& error() const;
+    uint64_t error_offset() const;
+
+  private:
+    // (implementation state)
+    std::span<const char> data_;
+    AofScanLimits limits_;
+    uint64_t pos_ = 0;
+    uint64_t cmd_offset_ = 0;
+    uint64_t valid_up_to_ = 0;
+    uint64_t stream_bytes_ = 0;
+    uint64_t batch_end_ = 0;  // end of the current #SC batch (0 = none)
+    bool in_multi_ = false;
+    bool checksummed_ = false;
+    std::optional<StreamOrigin> origin_;
+    std::string error_;
+    uint64_t error_offset_ = 0;
+};
+
+}  // namespace snapstream
