@@ -97,7 +97,9 @@ void Server::handle_ready_keys() {
                 CommandContext ctx{*this, c, ks_, &ks_.db(c->db), reply, argv, c->block.cmd};
                 ctx.reprocessing = true;
                 ctx.ready_key = key;
-                ctx.cmd->handler(ctx);
+                const uint64_t offset_before = stream_.offset();
+                invoke(ctx);
+                if (stream_.offset() != offset_before) c->woff = stream_.offset();
                 c->db = saved_db;
                 if (c->out.size() == out_before) continue;  // blocked again: keeps its place
                 ++ctx.cmd->calls;

@@ -69,7 +69,7 @@ std::optional<int> db_index_arg(CommandContext& ctx, std::string_view s);
 
 // Counts changes for `rdb_changes_since_last_save`.
 inline void mark_dirty(CommandContext& ctx, uint64_t n = 1) {
-    ctx.server.stats().dirty += n;
+    ctx.server.note_changes(n);
 }
 
 // A key's value changed (written, deleted, renamed, TTL changed): clients WATCHing it will

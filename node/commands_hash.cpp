@@ -228,6 +228,7 @@ void cmd_hincrbyfloat(CommandContext& ctx) {
     hash_type::set(e->value, field, *text, limits(ctx));
     ctx.reply.bulk(*text);
     key_changed(ctx, key);
+    ctx.propagate_as({"HSET", key, field, *text});
 }
 
 void cmd_hscan(CommandContext& ctx) {

@@ -253,10 +253,16 @@ void expire_generic(CommandContext& ctx, int64_t basetime, bool seconds) {
             return;
         }
     }
-    if (when <= ctx.ks.now()) {
+    // Propagated as DEL, or as PEXPIREAT with the absolute time (options kept).
+    if (ctx.ks.already_expired(when)) {
         ctx.ks.remove(*ctx.db, ctx.arg(1));
+        ctx.propagate_as({"DEL", ctx.arg(1)});
     } else {
         ctx.ks.set_expire(*ctx.db, e, when);
+        const std::string ms = std::to_string(when);
+        std::vector<std::string_view> argv = {"PEXPIREAT", ctx.arg(1), ms};
+        for (size_t i = 3; i < ctx.argc(); ++i) argv.push_back(ctx.arg(i));
+        ctx.propagate_as(argv);
     }
     key_changed(ctx, ctx.arg(1));
     ctx.reply.integer(1);
@@ -446,6 +452,7 @@ void cmd_flushdb(CommandContext& ctx) {
     mark_dirty(ctx, ctx.db->size());
     ctx.server.touch_all_watched_keys_in_db(ctx.db->id, -1);
     ctx.ks.flush(*ctx.db);
+    ctx.force_propagation();
     ctx.reply.ok();
 }
 
@@ -459,7 +466,9 @@ void cmd_flushall(CommandContext& ctx) {
     // As Redis 7.0: a running BGSAVE is cancelled (it would write the old data) and, when save
     // points exist, the now empty dataset is saved at once, which resets the change counter.
     ctx.server.cancel_bgsave();
-    if (!ctx.server.cfg().save.empty()) (void)ctx.server.save_snapshot();
+    if (!ctx.server.cfg().save.empty() && !ctx.server.loading()) (void)ctx.server.save_snapshot();
+    // Propagated even when there was nothing to delete, as Redis does.
+    ctx.force_propagation();
     ctx.reply.ok();
 }
 

@@ -473,6 +473,16 @@ void blmove_generic(CommandContext& ctx, bool from_front, bool to_front, int64_t
     if (wrong) return;
     if (e) {
         lmove_generic(ctx, e, from_front, to_front);
+        // Propagated as its non-blocking form (the sides as given, or as Redis names them when
+        // a blocked client is served).
+        if (ctx.argc() == 4) {
+            ctx.propagate_as({"RPOPLPUSH", ctx.arg(1), ctx.arg(2)});
+        } else if (ctx.reprocessing) {
+            ctx.propagate_as({"LMOVE", ctx.arg(1), ctx.arg(2), from_front ? "left" : "right",
+                              to_front ? "left" : "right"});
+        } else {
+            ctx.propagate_as({"LMOVE", ctx.arg(1), ctx.arg(2), ctx.arg(3), ctx.arg(4)});
+        }
         return;
     }
     if (!ctx.can_block()) {
@@ -516,10 +526,15 @@ bool pop_first_nonempty(CommandContext& ctx, std::span<const std::string_view> k
         QuickList* q = list_of(e);
         ctx.reply.array(2);
         ctx.reply.bulk(key);
-        if (count < 0)
+        // Propagated as the non-blocking single-key pop: [LR]POP key [count popped].
+        const std::string_view pop = front ? "LPOP" : "RPOP";
+        if (count < 0) {
             pop_one_reply(ctx, key, q, front);
-        else
-            pop_range_reply(ctx, key, q, front, count);
+            ctx.propagate_as({pop, key});
+        } else {
+            const std::string n = std::to_string(pop_range_reply(ctx, key, q, front, count));
+            ctx.propagate_as({pop, key, n});
+        }
         return true;
     }
     return false;

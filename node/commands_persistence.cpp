@@ -1,5 +1,5 @@
-// SAVE, BGSAVE [SCHEDULE], LASTSAVE. Replies and errors as Redis 7.0 words them; the snapshot
-// machinery is in persistence/snapshots.h and node/server_rdb.cpp.
+// SAVE, BGSAVE [SCHEDULE], BGREWRITEAOF, LASTSAVE. Replies and errors as Redis 7.0 words them; the
+// snapshot machinery is in persistence/snapshots.h and node/server_rdb.cpp.
 #include "node/command_util.h"
 
 namespace snapstream {
@@ -31,8 +31,7 @@ void cmd_bgsave(CommandContext& ctx) {
         }
     }
     Snapshots& snap = ctx.server.snapshots();
-    // The only kind of child so far is BGSAVE's own; BGREWRITEAOF's arrives with the AOF.
-    const bool other_child_active = false;
+    const bool other_child_active = ctx.server.aof().rewrite_in_progress();
     if (snap.bgsave_in_progress()) {
         ctx.reply.error(kErrBgsaveRunning);
     } else if (other_child_active || ctx.server.in_exec()) {
@@ -52,6 +51,14 @@ void cmd_bgsave(CommandContext& ctx) {
     }
 }
 
+void cmd_bgrewriteaof(CommandContext& ctx) {
+    Result<std::string> r = ctx.server.bgrewriteaof();
+    if (r)
+        ctx.reply.simple(*r);
+    else
+        ctx.reply.error(r.error());
+}
+
 void cmd_lastsave(CommandContext& ctx) {
     ctx.reply.integer(ctx.server.snapshots().info.lastsave);
 }
@@ -65,6 +72,7 @@ void register_persistence_commands(CommandTable& t) {
     };
     add("save", 1, kCmdNoAsyncLoading | A | N | kCmdNoMulti, kAclAdmin | kAclDangerous, cmd_save);
     add("bgsave", -1, kCmdNoAsyncLoading | A | N, kAclAdmin | kAclDangerous, cmd_bgsave);
+    add("bgrewriteaof", 1, kCmdNoAsyncLoading | A | N, kAclAdmin | kAclDangerous, cmd_bgrewriteaof);
     add("lastsave", 1, kCmdLoading | kCmdStale | kCmdFast, kAclAdmin | kAclDangerous, cmd_lastsave);
 }
 

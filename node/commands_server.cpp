@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <thread>
 
 #include "common/glob.h"
@@ -649,7 +650,8 @@ void cmd_debug(CommandContext& ctx) {
     std::string_view sub = ctx.arg(1);
     if (iequals(sub, "help") && ctx.argc() == 2) {
         reply_help(
-            ctx, {"OBJECT <key>", "    Show low-level info about the key and associated value.",
+            ctx, {"LOADAOF", "    Flush the AOF buffers on disk and reload the AOF in memory.",
+                  "OBJECT <key>", "    Show low-level info about the key and associated value.",
                   "SET-ACTIVE-EXPIRE <0|1>",
                   "    Setting it to 0 disables expiring keys in background when they are not",
                   "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
@@ -657,6 +659,20 @@ void cmd_debug(CommandContext& ctx) {
                   "    Stop the server for <seconds>. Decimals allowed."});
     } else if (iequals(sub, "reload")) {
         debug_reload(ctx);
+    } else if (iequals(sub, "loadaof") && ctx.argc() == 2) {
+        // What the replay changes was propagated long ago.
+        ctx.prevent_propagation();
+        if (Status r = ctx.server.reload_aof(); !r) {
+            // As Redis (which exits): the dataset is half loaded, so the node stops.
+            spdlog::warn("Fatal error loading the AOF by DEBUG LOADAOF: {}", r.error());
+            spdlog::shutdown();
+            std::_Exit(1);
+        }
+        spdlog::warn("Append Only File loaded by DEBUG LOADAOF");
+        ctx.reply.ok();
+    } else if (iequals(sub, "set-active-expire") && ctx.argc() == 3) {
+        ctx.server.set_active_expire(ctx.arg(2) != "0");
+        ctx.reply.ok();
     } else if (iequals(sub, "sleep") && ctx.argc() == 3) {
         auto secs = parse_long_double(ctx.arg(2));
         double s = secs ? static_cast<double>(*secs) : 0.0;

@@ -143,12 +143,19 @@ void spop_with_count(CommandContext& ctx) {
     const uint64_t size = set_type::size(s);
     mark_dirty(ctx, count >= size ? size : count);
     if (count >= size) {
-        // Everything: reply the whole set and delete the key.
+        // Everything: reply the whole set and delete the key (propagated as DEL).
         reply_members(ctx, s);
         ctx.ks.remove(*ctx.db, key);
         signal_modified(ctx, key);
+        ctx.propagate_as({"DEL", key});
         return;
     }
+    // Propagated as one SREM per member popped (wrapped in MULTI/EXEC), as Redis 7.0 does.
+    ctx.prevent_propagation();
+    auto propagate_srem = [&](std::string_view m) {
+        const std::string_view argv[] = {"SREM", key, m};
+        ctx.also_propagate(argv);
+    };
     ctx.reply.set(count);
     auto& rng = ctx.ks.rng;
     uint64_t remaining = size - count;
@@ -159,6 +166,7 @@ void spop_with_count(CommandContext& ctx) {
         for (uint64_t i = 0; i < count; ++i) {
             member = set_type::random_member(s, rng, buf);
             ctx.reply.bulk(member);
+            propagate_srem(member);
             set_type::remove(s, member);
         }
     } else {
@@ -173,7 +181,10 @@ void spop_with_count(CommandContext& ctx) {
             set_type::add(*kept, member, lim);
             set_type::remove(s, member);
         }
-        set_type::for_each(s, [&](std::string_view m) { ctx.reply.bulk(m); });
+        set_type::for_each(s, [&](std::string_view m) {
+            ctx.reply.bulk(m);
+            propagate_srem(m);
+        });
         ctx.ks.overwrite(e, std::move(*kept));
     }
     signal_modified(ctx, key);
@@ -194,6 +205,7 @@ void cmd_spop(CommandContext& ctx) {
     ctx.reply.bulk(member);
     if (set_type::size(e->value) == 0) ctx.ks.remove(*ctx.db, key);
     key_changed(ctx, key);
+    ctx.propagate_as({"SREM", key, member});
 }
 
 // --- SRANDMEMBER --------------------------------------------------------------------------------

@@ -129,7 +129,18 @@ void set_generic(CommandContext& ctx, const ExpireArg& opts, std::string_view ke
     }
     Entry* e = ctx.ks.set(*ctx.db, key, Value::string(value), opts.flags & kSetKeepTTL);
     key_changed(ctx, key);
-    if (when) ctx.ks.set_expire(*ctx.db, e, *when);
+    if (when) {
+        ctx.ks.set_expire(*ctx.db, e, *when);
+        // Any expiry travels as an absolute time: SET key value PXAT <ms>.
+        const std::string ms = std::to_string(*when);
+        ctx.propagate_as({"SET", key, value, "PXAT", ms});
+    } else if (opts.flags & kSetGet) {
+        // Without GET (a reply option), as Redis propagates it.
+        std::vector<std::string_view> argv;
+        for (size_t i = 0; i < ctx.argc(); ++i)
+            if (i < 3 || !iequals(ctx.arg(i), "get")) argv.push_back(ctx.arg(i));
+        ctx.propagate_as(argv);
+    }
     if (!(opts.flags & kSetGet)) {
         if (reply_int)
             ctx.reply.integer(1);
@@ -183,14 +194,21 @@ void cmd_getex(CommandContext& ctx) {
         if (!when) return;
     }
     reply_string(ctx, e->value);
-    if ((opts.flags & (kSetEXAT | kSetPXAT)) && *when <= ctx.ks.now()) {
+    // Never propagated as GETEX: as DEL, PEXPIREAT or PERSIST.
+    if ((opts.flags & (kSetEXAT | kSetPXAT)) && ctx.ks.already_expired(*when)) {
         ctx.ks.remove(*ctx.db, ctx.arg(1));
         key_changed(ctx, ctx.arg(1));
+        ctx.propagate_as({"DEL", ctx.arg(1)});
     } else if (when) {
         ctx.ks.set_expire(*ctx.db, e, *when);
         key_changed(ctx, ctx.arg(1));
+        const std::string ms = std::to_string(*when);
+        ctx.propagate_as({"PEXPIREAT", ctx.arg(1), ms});
     } else if (opts.flags & kSetPersist) {
-        if (ctx.ks.persist(*ctx.db, e)) key_changed(ctx, ctx.arg(1));
+        if (ctx.ks.persist(*ctx.db, e)) {
+            key_changed(ctx, ctx.arg(1));
+            ctx.propagate_as({"PERSIST", ctx.arg(1)});
+        }
     }
 }
 
@@ -205,12 +223,14 @@ void cmd_getdel(CommandContext& ctx) {
     reply_string(ctx, e->value);
     ctx.ks.remove(*ctx.db, ctx.arg(1));
     key_changed(ctx, ctx.arg(1));
+    ctx.propagate_as({"DEL", ctx.arg(1)});
 }
 
 void cmd_getset(CommandContext& ctx) {
     if (!get_generic(ctx, ctx.arg(1))) return;
     ctx.ks.set(*ctx.db, ctx.arg(1), Value::string(ctx.arg(2)));
     key_changed(ctx, ctx.arg(1));
+    ctx.propagate_as({"SET", ctx.arg(1), ctx.arg(2)});
 }
 
 void cmd_mget(CommandContext& ctx) {
@@ -383,6 +403,8 @@ void cmd_incrbyfloat(CommandContext& ctx) {
         ctx.ks.add(*ctx.db, ctx.arg(1), Value::plain_string(*text));
     key_changed(ctx, ctx.arg(1));
     ctx.reply.bulk(*text);
+    // The result, not the increment: float formatting never differs on replay.
+    ctx.propagate_as({"SET", ctx.arg(1), *text, "KEEPTTL"});
 }
 
 void cmd_getrange(CommandContext& ctx) {

@@ -621,6 +621,7 @@ void generic_pop(CommandContext& ctx, std::span<const std::string_view> keys, bo
         ctx.reply.empty_array();
         return;
     }
+    const bool single = count == -1;
     if (count == -1) count = 1;
     const size_t llen = zset::length(e->value);
     const size_t n = static_cast<uint64_t>(count) > llen ? llen : static_cast<size_t>(count);
@@ -647,6 +648,16 @@ void generic_pop(CommandContext& ctx, std::span<const std::string_view> keys, bo
     delete_if_empty(ctx, key, e);
     mark_dirty(ctx, n);
     signal_modified(ctx, key);
+    // BZPOP*/ZMPOP/BZMPOP travel as ZPOPMIN/ZPOPMAX key [count popped].
+    if (emitkey) {
+        const std::string_view pop = max ? "ZPOPMAX" : "ZPOPMIN";
+        if (single) {
+            ctx.propagate_as({pop, key});
+        } else {
+            const std::string popped = std::to_string(n);
+            ctx.propagate_as({pop, key, popped});
+        }
+    }
 }
 
 void zpop_minmax(CommandContext& ctx, bool max) {

@@ -206,18 +206,31 @@ std::string render_info(Server& server, const std::vector<std::string_view>& ask
         field(out, "rdb_last_cow_size", si.last_cow_size);
         field(out, "rdb_last_load_keys_expired", si.last_load_keys_expired);
         field(out, "rdb_last_load_keys_loaded", si.last_load_keys_loaded);
-        field(out, "aof_enabled", 0);
-        field(out, "aof_rewrite_in_progress", 0);
-        field(out, "aof_rewrite_scheduled", 0);
-        field(out, "aof_last_rewrite_time_sec", -1);
-        field(out, "aof_current_rewrite_time_sec", -1);
-        field(out, "aof_last_bgrewrite_status", "ok");
-        field(out, "aof_rewrites", 0);
-        field(out, "aof_rewrites_consecutive_failures", 0);
-        field(out, "aof_last_write_status", "ok");
-        field(out, "aof_last_cow_size", 0);
+        const AppendOnlyFile& aof = server.aof();
+        const AofInfo& ai = aof.info;
+        const bool rewriting = aof.rewrite_in_progress();
+        field(out, "aof_enabled", aof.enabled() ? 1 : 0);
+        field(out, "aof_rewrite_in_progress", rewriting ? 1 : 0);
+        field(out, "aof_rewrite_scheduled", ai.rewrite_scheduled ? 1 : 0);
+        field(out, "aof_last_rewrite_time_sec", ai.last_rewrite_time_sec);
+        field(out, "aof_current_rewrite_time_sec",
+              rewriting ? now_s - ai.rewrite_start_ms / 1000 : -1);
+        field(out, "aof_last_bgrewrite_status", ai.last_bgrewrite_ok ? "ok" : "err");
+        field(out, "aof_rewrites", ai.rewrites);
+        field(out, "aof_rewrites_consecutive_failures", ai.rewrites_consecutive_failures);
+        field(out, "aof_last_write_status", aof.writer().last_write_ok() ? "ok" : "err");
+        field(out, "aof_last_cow_size", ai.last_cow_size);
         field(out, "module_fork_in_progress", 0);
         field(out, "module_fork_last_cow_size", 0);
+        if (aof.enabled()) {
+            field(out, "aof_current_size", aof.current_size());
+            // As Redis 7.0 reports it: the size when the last rewrite ended (the growth base).
+            field(out, "aof_base_size", ai.rewrite_base_size);
+            field(out, "aof_pending_rewrite", ai.rewrite_scheduled ? 1 : 0);
+            field(out, "aof_buffer_length", aof.writer().pending());
+            field(out, "aof_pending_bio_fsync", aof.writer().fsync_in_progress() ? 1 : 0);
+            field(out, "aof_delayed_fsync", aof.writer().delayed_fsyncs());
+        }
     }
     if (section_on("stats")) {
         header("Stats");

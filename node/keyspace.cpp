@@ -28,7 +28,7 @@ Keyspace::Keyspace(int databases) : dbs_(static_cast<size_t>(databases)) {
 Entry* Keyspace::lookup(Database& db, std::string_view key) {
     Entry* e = db.dict.find(key);
     if (!e) return nullptr;
-    if (e->has_expire() && db.expires.get(e) < now_ms_) {
+    if (e->has_expire() && db.expires.get(e) < now_ms_ && !expiry_suspended_) {
         expire_entry(db, e);
         return nullptr;
     }
@@ -134,6 +134,7 @@ size_t Keyspace::active_expire_cycle(int64_t budget_us) {
     // Per database: sample 20 keys with a TTL, delete the expired ones, and sample again while
     // more than 25% of a sample had expired, until the time budget runs out.
     constexpr size_t kSample = 20;
+    if (expiry_suspended_) return 0;
     const int64_t start = monotonic_us();
     size_t deleted = 0;
     size_t sampled_total = 0, expired_total = 0;

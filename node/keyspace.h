@@ -72,8 +72,16 @@ class Keyspace {
     void set_expire(Database& db, Entry* e, int64_t when_ms);
     bool persist(Database& db, Entry* e);
     bool is_expired(const Database& db, const Entry* e) const {
-        return e->has_expire() && db.expires.get(e) < now_ms_;
+        return !expiry_suspended_ && e->has_expire() && db.expires.get(e) < now_ms_;
     }
+    // Whether an absolute expiry time given to a command (EXPIREAT, GETEX EXAT...) has already
+    // passed, so the command deletes the key instead — never while replaying a stream, where the
+    // DEL that followed is in the stream itself (Redis's checkAlreadyExpired).
+    bool already_expired(int64_t when_ms) const { return !expiry_suspended_ && when_ms <= now_ms_; }
+    // While suspended (AOF loading, a replica applying its primary's stream) no key expires:
+    // the stream carries the DELs its source propagated when keys expired there.
+    void suspend_expiry(bool on) { expiry_suspended_ = on; }
+    bool expiry_suspended() const { return expiry_suspended_; }
 
     // Moves a key (with its TTL) between databases; the destination must not hold it.
     void move(Database& from, Database& to, std::string_view key);
@@ -105,6 +113,7 @@ class Keyspace {
 
     std::vector<Database> dbs_;
     int64_t now_ms_ = 0;
+    bool expiry_suspended_ = false;
     uint32_t lru_clock_ = 0;
     size_t expire_db_cursor_ = 0;
 };

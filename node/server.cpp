@@ -96,8 +96,15 @@ Server::Server(config::Config cfg)
       block_timer_(io_) {
     watched_keys_.resize(static_cast<size_t>(cfg_.databases));
     blocking_keys_.resize(static_cast<size_t>(cfg_.databases));
-    // A key deleted by expiry is a change for WATCH, as any other deletion.
-    ks_.on_expired = [this](Database& db, std::string_view key) { touch_watched_key(db.id, key); };
+    // A key deleted by expiry is a change for WATCH, as any other deletion, and is propagated
+    // as a DEL (inside the command that found it expired, or on its own from the cron).
+    ks_.on_expired = [this](Database& db, std::string_view key) {
+        touch_watched_key(db.id, key);
+        if (propagating()) {
+            const std::string_view argv[] = {"DEL", key};
+            propagate(db.id, argv);
+        }
+    };
     // A list or sorted set appearing under a key may serve clients blocked on it.
     ks_.on_added = [this](Database& db, std::string_view key) { signal_key_ready(db.id, key); };
     uint64_t seed = 0;
@@ -147,7 +154,7 @@ int Server::run() {
     spdlog::info("Server initialized");
     // Data first, then the port: a node never answers with a half-loaded keyspace. A dump that
     // cannot be read stops start-up and is left exactly as it is.
-    if (Status loaded = load_snapshot(); !loaded) {
+    if (Status loaded = load_data(); !loaded) {
         spdlog::warn("Fatal error loading the DB: {}. Exiting.", loaded.error());
         return 1;
     }
@@ -176,6 +183,8 @@ int64_t steady_ms() {
 // How long the loop may sleep: until the cron or block timer is due (so that Asio runs them on
 // time), and never longer than a second.
 int Server::loop_timeout_ms() const {
+    // Replies waiting for the AOF: look again soon (a background fsync ends in milliseconds).
+    if (held_replies_) return 1;
     const int64_t now = steady_ms();
     int64_t due = now + 1000;
     if (cron_due_ms_) due = std::min(due, cron_due_ms_);
@@ -280,10 +289,19 @@ void Server::queue_write(Client& c) {
 void Server::before_sleep() {
     if (!ready_keys_.empty()) handle_ready_keys();
     if (!unblocked_.empty()) process_unblocked_clients();
-    // (The AOF flush of the persistence issue goes here, before any reply is written.)
+    // The AOF first: a client's reply leaves only once its writes reached the file (and, with
+    // appendfsync always, the disk); until then (a failed write being retried, a write
+    // postponed behind a slow fsync) that client's replies wait in its buffer.
+    flush_aof();
     std::vector<std::shared_ptr<Client>> queue;
     queue.swap(write_queue_);
+    held_replies_ = false;
     for (auto& c : queue) {
+        if (c->woff > durable_offset_ && !c->closed()) {
+            write_queue_.push_back(c);
+            held_replies_ = true;
+            continue;
+        }
         c->queued_for_write = false;
         c->flush();
     }
@@ -328,16 +346,21 @@ void Server::execute(Client& client, std::span<const std::string_view> argv) {
         reject("NOAUTH Authentication required.");
         return;
     }
-    if (snapshots_.writes_denied(cfg_) && denied_by_disk_error(client, cmd)) {
+    if ((snapshots_.writes_denied(cfg_) || aof_write_failed()) &&
+        denied_by_disk_error(client, cmd)) {
         ++cmd->rejected_calls;
+        const std::string error =
+            snapshots_.writes_denied(cfg_)
+                ? std::string(kErrMisconf)
+                : "MISCONF Errors writing to the AOF file: " + aof_.writer().last_write_error();
         if (cmd->handler == exec_handler()) {
             // Redis aborts the whole transaction rather than leaving it open.
             discard_transaction(*this, client);
-            reply.error(std::string("EXECABORT Transaction discarded because of: ") + kErrMisconf);
+            reply.error("EXECABORT Transaction discarded because of: " + error);
             ++stats_.total_error_replies;
             return;
         }
-        reject(kErrMisconf);
+        reject(error);
         return;
     }
     if (client.in_multi && !cmd->has(kCmdTransactionControl)) {
@@ -362,7 +385,10 @@ void Server::call(Client& client, const CommandSpec* cmd, std::span<const std::s
     const int64_t now_us = wall_clock_us();
     ks_.set_now(now_us / 1000);
     CommandContext ctx{*this, &client, ks_, &ks_.db(client.db), reply, argv, cmd};
-    cmd->handler(ctx);
+    const uint64_t offset_before = stream_.offset();
+    invoke(ctx);
+    // A call that added to the stream: its reply waits for the AOF (before_sleep).
+    if (call_depth_ == 0 && stream_.offset() != offset_before) client.woff = stream_.offset();
     const int64_t took = wall_clock_us() - now_us;
     ++cmd->calls;
     cmd->usec += static_cast<uint64_t>(took > 0 ? took : 0);
@@ -371,6 +397,33 @@ void Server::call(Client& client, const CommandSpec* cmd, std::span<const std::s
         stats_.total_error_replies += reply.errors();
     }
     ++stats_.total_commands_processed;
+}
+
+void Server::invoke(CommandContext& ctx) {
+    const uint64_t changes_before = changes_;
+    ++call_depth_;
+    ctx.cmd->handler(ctx);
+    --call_depth_;
+    // EXEC is never propagated itself: its commands were, and are wrapped in MULTI/EXEC when
+    // there is more than one.
+    if (propagating() && !ctx.prevent_prop && (changes_ != changes_before || ctx.force_prop) &&
+        ctx.cmd->handler != exec_handler()) {
+        if (ctx.rewritten.empty()) {
+            propagation_.add(ctx.db->id, ctx.argv);
+        } else {
+            std::vector<std::string_view> argv(ctx.rewritten.begin(), ctx.rewritten.end());
+            propagation_.add(ctx.db->id, argv);
+        }
+    }
+    if (call_depth_ == 0) propagate_pending();
+}
+
+void CommandContext::propagate_as(std::span<const std::string_view> argv) {
+    rewritten.assign(argv.begin(), argv.end());
+}
+
+void CommandContext::also_propagate(std::span<const std::string_view> argv) {
+    server.propagate(db->id, argv);
 }
 
 void Server::schedule_cron() {
@@ -392,10 +445,12 @@ void Server::cron() {
     ks_.set_lru_clock(static_cast<uint32_t>(now / 1000));
     // Active expiry gets up to 25% of a cron period, as Redis's slow cycle does.
     const int hz = std::clamp(cfg_.hz, 1, 500);
-    ks_.active_expire_cycle(250000 / hz);
+    if (active_expire_) ks_.active_expire_cycle(250000 / hz);
+    propagate_pending();
     ks_.rehash_and_resize(1000);
     clients_cron(now);
     persistence_cron();
+    aof_cron();
     // Instantaneous metrics: one sample every 100 ms.
     if (now - ops_metric_.last_time_ms >= 100) {
         ops_metric_.sample(now, stats_.total_commands_processed);
@@ -420,6 +475,16 @@ bool Server::shutdown(bool from_signal, ShutdownFlags flags) {
     if (shutting_down_) return true;
     spdlog::warn("User requested shutdown...");
     cancel_bgsave();
+    if (aof_.rewrite_in_progress()) {
+        spdlog::warn("There is a child rewriting the AOF. Killing it!");
+        aof_.kill_child();
+    }
+    if (aof_.writer().is_open()) {
+        spdlog::info("Calling fsync() on the AOF file.");
+        propagate_pending();
+        flush_aof(/*force=*/true);
+        (void)aof_.writer().sync_now();
+    }
     if ((!cfg_.save.empty() && !flags.nosave) || flags.save) {
         spdlog::info("Saving the final RDB snapshot before exiting.");
         Status r = save_snapshot();
@@ -465,6 +530,7 @@ void Server::finish_shutdown() {
     child_signal_.cancel(ec);
     cron_timer_.cancel();
     snapshots_.drain_background();  // a finished BGSAVE's directory fsync
+    aof_.writer().drain();
     spdlog::warn("snapstream is now ready to exit, bye bye...");
     io_.stop();
 }
@@ -491,6 +557,16 @@ std::optional<std::string> Server::apply_config_change(const std::vector<std::st
     for (const std::string& name : names) {
         if (name == "loglevel") {
             set_log_level(cfg_.loglevel);
+        } else if (name == "appendonly" && cfg_.appendonly != previous.appendonly) {
+            if (Status r = set_appendonly(cfg_.appendonly); !r) return r.error();
+        } else if (name == "appendfsync" && cfg_.appendfsync != previous.appendfsync) {
+            // Switching policy: what is written so far is synced now.
+            flush_aof(/*force=*/true);
+            (void)aof_.writer().sync_now();
+        } else if (name == "aof-use-rdb-preamble") {
+            aof_.settings().rdb_preamble = cfg_.aof_use_rdb_preamble;
+        } else if (name == "aof-checksums") {
+            aof_.settings().checksums = cfg_.aof_checksums;
         } else if ((name == "port" || name == "bind") &&
                    (cfg_.port != previous.port || cfg_.bind != previous.bind)) {
             // Rebind: open the new listeners first; keep the old ones if that fails.

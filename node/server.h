@@ -13,6 +13,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -29,9 +30,13 @@
 #include "node/poller.h"
 #include "node/reply.h"
 #include "node/resp_parser.h"
+#include "persistence/aof.h"
+#include "persistence/command_stream.h"
 #include "persistence/rdb_reader.h"
 #include "persistence/rdb_writer.h"
 #include "persistence/snapshots.h"
+#include "replication/propagation.h"
+#include "replication/write_stream.h"
 
 namespace snapstream {
 
@@ -98,6 +103,9 @@ class Client final : public std::enable_shared_from_this<Client>, public PollTar
     int64_t last_interaction_ms = 0;
     const CommandSpec* last_cmd = nullptr;
     bool queued_for_write = false;
+    // Write-stream offset after this client's last write: its replies wait until the AOF has
+    // that much where appendfsync wants it.
+    uint64_t woff = 0;
 
     // MULTI/EXEC state (node/transactions.cpp).
     bool in_multi = false;
@@ -177,6 +185,25 @@ struct CommandContext {
     // Blocking commands may block only for a real client outside MULTI/EXEC; elsewhere they
     // answer as if their timeout had passed (as Redis does).
     bool can_block() const;
+
+    // --- Propagation (replication/propagation.h) ---------------------------------------------
+    // A command that changed something enters the write stream as it was called, unless the
+    // handler says otherwise here.
+    // Propagate this call as `argv` instead (SET EX → SET PXAT, BLPOP → LPOP, ...).
+    void propagate_as(std::initializer_list<std::string_view> argv) {
+        propagate_as(std::span<const std::string_view>(argv.begin(), argv.size()));
+    }
+    void propagate_as(std::span<const std::string_view> argv);
+    // Propagate an extra op now (before this call's own), in `db`.
+    void also_propagate(std::span<const std::string_view> argv);
+    // Do not propagate this call itself (it propagated ops of its own).
+    void prevent_propagation() { prevent_prop = true; }
+    // Propagate even if nothing changed (FLUSHALL / FLUSHDB on empty databases, as Redis).
+    void force_propagation() { force_prop = true; }
+
+    bool prevent_prop = false;
+    bool force_prop = false;
+    std::vector<std::string> rewritten;  // propagate_as(); empty = as called
 };
 
 // SHUTDOWN's options that change what happens to the data.
@@ -199,6 +226,9 @@ class Server {
     void execute(Client& client, std::span<const std::string_view> argv);
     // Runs a command that passed the checks; counts its statistics.
     void call(Client& client, const CommandSpec* cmd, std::span<const std::string_view> argv);
+    // Runs ctx's handler as part of the current execution unit: what it changed is propagated
+    // (replication/propagation.h), and the unit's ops are emitted when the outermost one ends.
+    void invoke(CommandContext& ctx);
 
     // --- WATCH (node/transactions.cpp) -----------------------------------------------------
     void watch_key(Client& c, int db, std::string_view key);
@@ -253,6 +283,40 @@ class Server {
     Status load_snapshot(bool merge = false);
     // Kills a running BGSAVE child (its temp file is removed; the last status is kept).
     void cancel_bgsave();
+    // Whether a forked child (BGSAVE or AOF rewrite) is running.
+    bool child_active() const {
+        return snapshots_.bgsave_in_progress() || aof_.rewrite_in_progress();
+    }
+
+    // --- AOF and the write stream (node/server_aof.cpp) -------------------------------------
+    AppendOnlyFile& aof() { return aof_; }
+    const AppendOnlyFile& aof() const { return aof_; }
+    WriteStream& write_stream() { return stream_; }
+    // Counts changes (the dirty counter, and the monotonic counter propagation watches).
+    void note_changes(uint64_t n) {
+        stats_.dirty += n;
+        changes_ += n;
+    }
+    // Whether writes have anywhere to go (AOF on; replicas later) and are not a replay of a
+    // stream (node/replay.h): else nothing is encoded.
+    bool propagating() const { return aof_.state() != AofState::Off && replaying_ == 0; }
+    // Replayer scope: what replayed commands change is not propagated again.
+    void enter_replay() { ++replaying_; }
+    void leave_replay() { --replaying_; }
+    // DEBUG LOADAOF: empties the keyspace and replays the AOF directory (after flushing what is
+    // pending to it).
+    Status reload_aof();
+    // Adds an op to the current execution unit (or emits it at once outside one).
+    void propagate(int db, std::span<const std::string_view> argv);
+    // BGREWRITEAOF: starts the rewrite, or schedules it while a child runs / inside EXEC.
+    // Returns the reply text or an error.
+    Result<std::string> bgrewriteaof();
+    // CONFIG SET appendonly yes|no.
+    Status set_appendonly(bool on);
+    // -MISCONF for writes while the last AOF write failed.
+    bool aof_write_failed() const {
+        return aof_.state() == AofState::On && !aof_.writer().last_write_ok();
+    }
     // Whether -MISCONF applies to this command (stop-writes-on-bgsave-error).
     bool writes_denied_by_disk_error() const { return snapshots_.writes_denied(cfg_); }
     bool loading() const { return loading_; }
@@ -277,6 +341,8 @@ class Server {
     size_t blocked_clients() const { return blocked_count_; }
     size_t watching_clients() const { return watching_clients_; }
     void reset_stats();
+    // DEBUG SET-ACTIVE-EXPIRE: the cron's expiry cycle on or off (lazy expiry stays).
+    void set_active_expire(bool on) { active_expire_ = on; }
     void set_log_level(config::LogLevel level);
     // Milliseconds the event loop must sleep before the next command (DEBUG SLEEP blocks it).
     int64_t mstime() const;
@@ -293,6 +359,20 @@ class Server {
     void clients_cron(int64_t now_ms);
     void finish_shutdown();
     RdbAux rdb_aux() const;
+    // Start-up: the AOF directory when appendonly yes, else dbfilename.
+    Status load_data();
+    Status load_aof();
+    // Replays the BASE and INCR files of `m` into the keyspace; `position` gets the stream
+    // position recorded by the last INCR file's #SO annotation (reset if it has none).
+    Status replay_aof(const AofManifest& m, std::optional<StreamOrigin>& position);
+    void propagate_pending();
+    // Before replies leave: stream bytes to the AOF, write and fsync by policy. False while
+    // replies must wait (a write failed, or is postponed behind a slow fsync).
+    bool flush_aof(bool force = false);
+    Status start_aof_rewrite();
+    void aof_cron();
+    void reap_aof_child();
+    FsyncPolicy fsync_policy() const;
     RdbWriteOptions rdb_write_options() const;
     RdbReadOptions rdb_read_options() const;
     // Save points, BGSAVE SCHEDULE and a fallback reap of the child, from the cron.
@@ -332,6 +412,16 @@ class Server {
     uint64_t next_client_id_ = 1;
     ServerStats stats_;
     Snapshots snapshots_{stats_.dirty};
+    AppendOnlyFile aof_;
+    WriteStream stream_;
+    Propagation propagation_;
+    uint64_t changes_ = 0;         // monotonic: every change counted by note_changes()
+    int call_depth_ = 0;           // nested call()s (EXEC runs its queued commands through call())
+    uint64_t durable_offset_ = 0;  // stream offset whose replies may leave (AOF policy met)
+    uint64_t delayed_fsync_logged_ = 0;
+    bool held_replies_ = false;
+    bool active_expire_ = true;
+    int replaying_ = 0;
     bool loading_ = false;
     InstantMetric ops_metric_, net_in_metric_, net_out_metric_;
     int64_t start_time_ms_ = 0;

@@ -65,7 +65,7 @@ Status Server::start_bgsave() {
 // While a child shares the parent's pages, growing or shrinking the keyspace's hash tables would
 // copy them all: resizing waits (as Redis's updateDictResizePolicy) unless a table overflows.
 void Server::after_child_change() {
-    const bool allowed = !snapshots_.bgsave_in_progress();
+    const bool allowed = !child_active();
     for (int i = 0; i < ks_.count(); ++i) ks_.db(i).dict.set_resize_allowed(allowed);
 }
 
@@ -79,12 +79,16 @@ void Server::watch_child_signal() {
     child_signal_.async_wait([this](const std::error_code& ec, int) {
         if (ec) return;
         if (snapshots_.reap_child()) after_child_change();
+        reap_aof_child();
         watch_child_signal();
     });
 }
 
 void Server::persistence_cron() {
     if (snapshots_.bgsave_in_progress() && snapshots_.reap_child()) after_child_change();
+    reap_aof_child();
+    // Save points and scheduled saves wait while any child (BGSAVE or AOF rewrite) runs.
+    if (child_active()) return;
     const int64_t now = static_cast<int64_t>(::time(nullptr));
     if (auto sp = snapshots_.due_save_point(cfg_.save, now)) {
         spdlog::info("{} changes in {} seconds. Saving...", sp->changes, sp->seconds);

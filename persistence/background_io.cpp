@@ -27,6 +27,7 @@ void BackgroundIo::submit(std::function<void()> job) {
     {
         std::lock_guard<std::mutex> lock(mu_);
         jobs_.push_back(std::move(job));
+        outstanding_.fetch_add(1, std::memory_order_acq_rel);
     }
     cv_.notify_one();
 }
@@ -46,6 +47,7 @@ void BackgroundIo::run() {
         busy_ = true;
         lock.unlock();
         job();
+        outstanding_.fetch_sub(1, std::memory_order_acq_rel);
         lock.lock();
         busy_ = false;
         if (jobs_.empty()) idle_cv_.notify_all();

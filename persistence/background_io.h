@@ -8,6 +8,7 @@
 // this object is left alone until _exit().
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -27,6 +28,8 @@ class BackgroundIo {
     void submit(std::function<void()> job);
     // Blocks until every job submitted so far has run (tests, shutdown).
     void drain();
+    // Jobs submitted and not finished yet (the AOF asks whether an fsync is still running).
+    size_t outstanding() const { return outstanding_.load(std::memory_order_acquire); }
 
   private:
     void run();
@@ -37,6 +40,7 @@ class BackgroundIo {
     std::deque<std::function<void()>> jobs_;
     bool busy_ = false;
     bool stop_ = false;
+    std::atomic<size_t> outstanding_{0};
     std::thread worker_;
 };
 

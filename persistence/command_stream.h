@@ -91,7 +91,9 @@ class AofScanner {
     uint64_t error_offset() const;
 
   private:
-    // (implementation state)
+    Step annotation();
+    Step fail(Step kind, uint64_t at, std::string why);
+
     std::span<const char> data_;
     AofScanLimits limits_;
     uint64_t pos_ = 0;
@@ -100,6 +102,7 @@ class AofScanner {
     uint64_t stream_bytes_ = 0;
     uint64_t batch_end_ = 0;  // end of the current #SC batch (0 = none)
     bool in_multi_ = false;
+    uint64_t multi_start_ = 0;
     bool checksummed_ = false;
     std::optional<StreamOrigin> origin_;
     std::string error_;

@@ -12,6 +12,7 @@
 #include <span>
 
 #include "node/keyspace.h"
+#include "persistence/mapped_file.h"
 
 namespace snapstream {
 namespace {
@@ -26,42 +27,6 @@ int64_t leading_int(std::string_view value) {
     const std::string text(value);
     return std::strtoll(text.c_str(), nullptr, 10);
 }
-
-// The descriptor and the mapping of one file, released in reverse order.
-class MappedFile {
-  public:
-    MappedFile() = default;
-    MappedFile(const MappedFile&) = delete;
-    MappedFile& operator=(const MappedFile&) = delete;
-    ~MappedFile() {
-        if (map_ != MAP_FAILED) munmap(map_, size_);
-        if (fd_ >= 0) close(fd_);
-    }
-
-    // 0 on success, else an errno value; `stage` names the call that failed.
-    int open(const std::string& path, const char** stage) {
-        *stage = "open";
-        fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd_ < 0) return errno;
-        struct stat st;
-        *stage = "fstat";
-        if (fstat(fd_, &st) != 0) return errno;
-        size_ = static_cast<size_t>(st.st_size);
-        if (size_ == 0) return 0;
-        *stage = "mmap";
-        // Populated up front: one sequential read instead of a page fault per 4 KiB.
-        map_ = mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd_, 0);
-        if (map_ == MAP_FAILED) return errno;
-        return 0;
-    }
-    size_t size() const { return size_; }
-    std::span<const uint8_t> bytes() const { return {static_cast<const uint8_t*>(map_), size_}; }
-
-  private:
-    int fd_ = -1;
-    void* map_ = MAP_FAILED;
-    size_t size_ = 0;
-};
 
 }  // namespace
 

@@ -531,8 +531,9 @@ void run_stream(uint64_t param, int protocol) {
     const int64_t max_mismatches = env_int("SNAPSTREAM_DIFF_MAX_MISMATCHES", 5, 1, 1000);
     const std::vector<std::string> skip = env_list("SNAPSTREAM_DIFF_SKIP");
 
-    auto redis = start_redis({"--enable-debug-command", "yes"});  // DEBUG RELOAD
-    auto snap = start_snapstream();
+    // DEBUG RELOAD and DEBUG LOADAOF (the AOF is on, written with both policies' default).
+    auto redis = start_redis({"--enable-debug-command", "yes", "--appendonly", "yes"});
+    auto snap = start_snapstream({"--appendonly", "yes"});
     RespClient rc(redis->port());
     RespClient sc(snap->port());
     if (protocol == 3) {

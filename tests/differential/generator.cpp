@@ -756,6 +756,16 @@ const CommandFamily& databases_family() {
                  if (!r.chance(0.3)) return exact({c.name("DBSIZE")});
                  return exact({c.name("DEBUG"), c.opt("RELOAD")});
              }},
+            {"DEBUG LOADAOF", 1,
+             [](GenContext& c) {
+                 // Rare: empty the keyspace and replay the AOF (both servers run with
+                 // appendonly yes) — every later reply and the final keyspace then depend on
+                 // every write having been propagated in a form that replays to the same state
+                 // (SPOP as SREM, INCRBYFLOAT as SET, relative TTLs as absolute, ...).
+                 Rng& r = c.rng();
+                 if (!r.chance(0.3)) return exact({c.name("DBSIZE")});
+                 return exact({c.name("DEBUG"), c.opt("LOADAOF")});
+             }},
             {"FLUSHDB", 1,
              [](GenContext& c) {
                  // Rare: one in ~three of these runs at all (the weight is already the lowest).
