@@ -659,7 +659,7 @@ void cmd_debug(CommandContext& ctx) {
                   "    Stop the server for <seconds>. Decimals allowed."});
     } else if (iequals(sub, "reload")) {
         debug_reload(ctx);
-    } else if (iequals(sub, "loadaof") && ctx.argc() == 2) {
+    } else if (iequals(sub, "loadaof")) {  // extra arguments ignored, as Redis does
         // What the replay changes was propagated long ago.
         ctx.prevent_propagation();
         if (Status r = ctx.server.reload_aof(); !r) {

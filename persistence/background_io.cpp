@@ -4,17 +4,10 @@
 
 namespace snapstream {
 
-// The worker starts with every signal blocked, so SIGCHLD/SIGTERM always interrupt the event
-// loop's epoll_wait rather than land on this thread.
-BackgroundIo::BackgroundIo() {
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, &old);
-    worker_ = std::thread([this] { run(); });
-    pthread_sigmask(SIG_SETMASK, &old, nullptr);
-}
+BackgroundIo::BackgroundIo() = default;
 
 BackgroundIo::~BackgroundIo() {
+    if (!worker_.joinable()) return;
     {
         std::lock_guard<std::mutex> lock(mu_);
         stop_ = true;
@@ -23,7 +16,19 @@ BackgroundIo::~BackgroundIo() {
     worker_.join();
 }
 
+// The worker starts with the first job (a node that never needs one runs no extra thread), with
+// every signal blocked, so SIGCHLD/SIGTERM always interrupt the event loop's epoll_wait rather
+// than land on this thread.
+void BackgroundIo::start_worker() {
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    worker_ = std::thread([this] { run(); });
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+}
+
 void BackgroundIo::submit(std::function<void()> job) {
+    if (!worker_.joinable()) start_worker();
     {
         std::lock_guard<std::mutex> lock(mu_);
         jobs_.push_back(std::move(job));
@@ -33,6 +38,7 @@ void BackgroundIo::submit(std::function<void()> job) {
 }
 
 void BackgroundIo::drain() {
+    if (!worker_.joinable()) return;
     std::unique_lock<std::mutex> lock(mu_);
     idle_cv_.wait(lock, [this] { return jobs_.empty() && !busy_; });
 }

@@ -33,6 +33,7 @@ class BackgroundIo {
 
   private:
     void run();
+    void start_worker();
 
     std::mutex mu_;
     std::condition_variable cv_;

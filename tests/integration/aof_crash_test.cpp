@@ -129,8 +129,7 @@ void expect_all_acknowledged(RespClient& c, const std::vector<WriterLog>& logs) 
 
 int64_t total_acked(const std::vector<WriterLog>& logs) {
     int64_t n = 0;
-    for (const auto& l : logs)
-        n += l.pushes + static_cast<int64_t>(l.sets.size()) + (l.last_incr > 0);
+    for (const auto& l : logs) n += l.last_incr + l.pushes + static_cast<int64_t>(l.sets.size());
     return n;
 }
 

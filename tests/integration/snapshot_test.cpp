@@ -416,8 +416,9 @@ TEST_F(Snapshot, StartupRefusesDamagedDumpAndKeepsIt) {
     }
 }
 
-// A fork that fails (here: the server runs as nobody with RLIMIT_NPROC 2, room for its two
-// threads only, through util-linux's setpriv and prlimit) is reported, not fatal: BGSAVE answers
+// A fork that fails (here: the server runs as nobody with RLIMIT_NPROC 1, room for its main
+// thread only — worker threads start with their first job — through util-linux's setpriv and
+// prlimit) is reported, not fatal: BGSAVE answers
 // -ERR, the status is err, writes get -MISCONF (save points exist), and a foreground SAVE clears
 // it. Needs root to switch users.
 TEST_F(Snapshot, FailedForkIsReportedNotFatal) {
@@ -425,10 +426,10 @@ TEST_F(Snapshot, FailedForkIsReportedNotFatal) {
     ASSERT_EQ(::chmod(dir_.path().c_str(), 0777), 0);
     ServerProcess::Options o;
     o.binary = find_in_path("setpriv");
-    o.name = "snapstream (nproc 2)";
+    o.name = "snapstream (nproc 1)";
     o.dir = dir_.path();
     o.leading_args = {"--reuid=nobody",        "--regid=nogroup", "--clear-groups",
-                      find_in_path("prlimit"), "--nproc=2",       snapstream_binary()};
+                      find_in_path("prlimit"), "--nproc=1",       snapstream_binary()};
     o.extra_args = {"--save", "3600 1"};
     snap_ = ServerProcess::start(std::move(o));
     RespClient c(snap_->port());
