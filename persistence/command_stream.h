@@ -91,6 +91,10 @@ class AofScanner {
     uint64_t error_offset() const;
 
   private:
+    Step parse_annotation();
+    Step parse_command(std::vector<std::string_view>& argv);
+    Step fail(Step step, uint64_t offset, std::string message);
+
     // (implementation state)
     std::span<const char> data_;
     AofScanLimits limits_;
@@ -104,6 +108,7 @@ class AofScanner {
     std::optional<StreamOrigin> origin_;
     std::string error_;
     uint64_t error_offset_ = 0;
+    Step stopped_ = Step::Command;  // Truncated/Corrupt once reported (sticky)
 };
 
 }  // namespace snapstream
