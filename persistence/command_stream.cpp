@@ -14,7 +14,8 @@
 //   - MULTI inside MULTI and EXEC without MULTI are errors, as redis-check-aof reports them
 //     ("Unexpected MULTI/EXEC"); Redis's loader runs them, but no writer ever produces them.
 //   - Data ending inside a MULTI block is torn; the cut goes before the MULTI (Redis: "Revert
-//     incomplete MULTI/EXEC transaction").
+//     incomplete MULTI/EXEC transaction"), or before the #SC line of the batch holding it: a cut
+//     never lands inside a batch (that would leave a batch shorter than its annotation says).
 //   - #SC batches are ours: a batch longer than the data left is torn; a checksum mismatch is
 //     torn only when the batch ends exactly at the end of the data (a final write that did not
 //     fully reach the disk), corruption otherwise. Inside a verified batch, commands must be
@@ -258,7 +259,7 @@ AofScanner::Step AofScanner::next(std::vector<std::string_view>& argv) {
             if (in_multi_)
                 return fail(Step::Truncated, valid_up_to_,
                             "the data ends inside the MULTI block starting at offset " +
-                                std::to_string(valid_up_to_) + " (no EXEC)");
+                                std::to_string(multi_offset_) + " (no EXEC)");
             return Step::End;
         }
         const char c = data_[pos_];
@@ -335,7 +336,13 @@ AofScanner::Step AofScanner::parse_annotation() {
             return fail(Step::Corrupt, start, what);
         }
         checksummed_ = true;
-        batch_end_ = len == 0 ? 0 : line_end + len;
+        if (len != 0) {
+            // A batch is one unit: no cut point inside it, so valid_up_to_ stays before its
+            // annotation until its last command is read.
+            batch_end_ = line_end + len;
+            pos_ = line_end;
+            return Step::Command;
+        }
     }
     pos_ = line_end;
     if (!in_multi_) valid_up_to_ = pos_;
@@ -432,8 +439,9 @@ AofScanner::Step AofScanner::parse_command(std::vector<std::string_view>& argv) 
             return fail(Step::Corrupt, start,
                         "MULTI at offset " + std::to_string(start) +
                             " inside the MULTI block starting at offset " +
-                            std::to_string(valid_up_to_));
+                            std::to_string(multi_offset_));
         in_multi_ = true;
+        multi_offset_ = start;
     } else if (name.size() == 4 && equals_ascii_nocase(name, "exec")) {
         if (!in_multi_)
             return fail(Step::Corrupt, start,
@@ -443,7 +451,7 @@ AofScanner::Step AofScanner::parse_command(std::vector<std::string_view>& argv) 
     pos_ = p;
     cmd_offset_ = start;
     stream_bytes_ += p - start;
-    if (!in_multi_) valid_up_to_ = p;
+    if (!in_multi_ && (!in_batch || p == batch_end_)) valid_up_to_ = p;
     return Step::Command;
 }
 

@@ -73,8 +73,10 @@ class AofScanner {
 
     // Byte position after the last command returned (or after skipped annotations).
     uint64_t position() const;
-    // Byte offset where the last complete unit ends: after the last command outside MULTI, or
-    // before the MULTI of an unfinished block (where a torn tail is cut).
+    // Byte offset where the last complete unit ends: after the last command (or annotation)
+    // outside MULTI, or before the MULTI of an unfinished block (where a torn tail is cut).
+    // Never inside an #SC batch: a whole batch is one unit (before its #SC line until its last
+    // command has been returned).
     uint64_t valid_up_to() const;
     // Byte offset of the command just returned.
     uint64_t command_offset() const;
@@ -102,7 +104,8 @@ class AofScanner {
     uint64_t cmd_offset_ = 0;
     uint64_t valid_up_to_ = 0;
     uint64_t stream_bytes_ = 0;
-    uint64_t batch_end_ = 0;  // end of the current #SC batch (0 = none)
+    uint64_t batch_end_ = 0;     // end of the current #SC batch (0 = none)
+    uint64_t multi_offset_ = 0;  // where the open MULTI block starts
     bool in_multi_ = false;
     bool checksummed_ = false;
     std::optional<StreamOrigin> origin_;
