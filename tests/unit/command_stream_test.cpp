@@ -190,7 +190,7 @@ TEST(CommandStream, EncodesRespArrays) {
     EXPECT_EQ(out, "prefix*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n");
     out.clear();
     append_command(out, {"X", "", std::string_view("a\0b", 3)});
-    EXPECT_EQ(out, std::string("*3\r\n$1\r\nX\r\n$0\r\n\r\n$3\r\na\0b\r\n", 25));
+    EXPECT_EQ(out, std::string("*3\r\n$1\r\nX\r\n$0\r\n\r\n$3\r\na\0b\r\n", 26));
     const std::string big(1234567, 'q');
     std::vector<std::string_view> argv(12, "ab");
     argv.push_back(big);
@@ -387,10 +387,10 @@ TEST(CommandStream, BatchContentMustBeWholeCommands) {
     r = scan(batch_checksum_annotation(with_note) + with_note);
     EXPECT_EQ(r.step, Step::Corrupt);
     // Malformed #SC lines.
-    for (const std::string line :
+    for (const std::string_view line :
          {"#SC:x:0000000000000000\r\n", "#SC:1:00000000000000\r\n", "#SC:1\r\n",
           "#SC:1:000000000000000G\r\n", "#SC::0000000000000000\r\n"}) {
-        r = scan(line + c1);
+        r = scan(std::string(line) + c1);
         EXPECT_EQ(r.step, Step::Corrupt) << line;
     }
 }
@@ -431,9 +431,10 @@ TEST(CommandStream, OriginOnlyOnTheFirstLine) {
         }
         EXPECT_FALSE(later.origin().has_value());
     }
-    for (const std::string bad :
+    for (const std::string& bad :
          {"#SO:12:" + kReplid.substr(1) + "\r\n", "#SO:x:" + kReplid + "\r\n",
-          "#SO:" + kReplid + "\r\n", "#SO:1:0123456789ABCDEF0123456789abcdef01234567\r\n"}) {
+          "#SO:" + kReplid + "\r\n",
+          std::string("#SO:1:0123456789ABCDEF0123456789abcdef01234567\r\n")}) {
         r = scan(bad + cmd);
         EXPECT_EQ(r.step, Step::Corrupt) << bad;
         EXPECT_EQ(r.error_offset, 0u);
