@@ -73,8 +73,10 @@ class AofScanner {
 
     // Byte position after the last command returned (or after skipped annotations).
     uint64_t position() const;
-    // Byte offset where the last complete unit ends: after the last command outside MULTI, or
-    // before the MULTI of an unfinished block (where a torn tail is cut).
+    // Byte offset where the last complete unit ends: after the last command (or annotation)
+    // outside MULTI, or before the MULTI of an unfinished block (where a torn tail is cut).
+    // Never inside an #SC batch: a whole batch is one unit (before its #SC line until its last
+    // command has been returned).
     uint64_t valid_up_to() const;
     // Byte offset of the command just returned.
     uint64_t command_offset() const;
@@ -91,22 +93,25 @@ class AofScanner {
     uint64_t error_offset() const;
 
   private:
-    Step annotation();
-    Step fail(Step kind, uint64_t at, std::string why);
+    Step parse_annotation();
+    Step parse_command(std::vector<std::string_view>& argv);
+    Step fail(Step step, uint64_t offset, std::string message);
 
+    // (implementation state)
     std::span<const char> data_;
     AofScanLimits limits_;
     uint64_t pos_ = 0;
     uint64_t cmd_offset_ = 0;
     uint64_t valid_up_to_ = 0;
     uint64_t stream_bytes_ = 0;
-    uint64_t batch_end_ = 0;  // end of the current #SC batch (0 = none)
+    uint64_t batch_end_ = 0;     // end of the current #SC batch (0 = none)
+    uint64_t multi_offset_ = 0;  // where the open MULTI block starts
     bool in_multi_ = false;
-    uint64_t multi_start_ = 0;
     bool checksummed_ = false;
     std::optional<StreamOrigin> origin_;
     std::string error_;
     uint64_t error_offset_ = 0;
+    Step stopped_ = Step::Command;  // Truncated/Corrupt once reported (sticky)
 };
 
 }  // namespace snapstream
