@@ -18,10 +18,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string persistence_field(RespClient& c, std::string_view name) {
-    return info_field(info_text(c, "persistence"), name).value_or("<missing>");
-}
-
 bool rewrite_done(RespClient& c) {
     const std::string info = info_text(c, "persistence");
     return info_field(info, "aof_rewrite_in_progress") == "0" &&
@@ -34,15 +30,6 @@ std::vector<std::string> files_in(const std::string& dir) {
     for (const auto& e : fs::directory_iterator(dir)) out.push_back(e.path().filename().string());
     std::sort(out.begin(), out.end());
     return out;
-}
-
-std::unique_ptr<ServerProcess> start_in(const std::string& dir, std::vector<std::string> args) {
-    ServerProcess::Options o;
-    o.binary = snapstream_binary();
-    o.name = "snapstream";
-    o.dir = dir;
-    o.extra_args = std::move(args);
-    return ServerProcess::start(std::move(o));
 }
 
 TEST(AofCommands, RewriteRepliesAndRulesMatchRedis) {

@@ -28,17 +28,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::unique_ptr<ServerProcess> start_in(const std::string& dir, std::vector<std::string> args,
-                                        bool wait_ready = true) {
-    ServerProcess::Options o;
-    o.binary = snapstream_binary();
-    o.name = "snapstream";
-    o.dir = dir;
-    o.extra_args = std::move(args);
-    o.wait_ready = wait_ready;
-    return ServerProcess::start(std::move(o));
-}
-
 // What one writer thread saw acknowledged.
 struct WriterLog {
     int64_t last_incr = 0;      // last INCR reply
@@ -173,14 +162,6 @@ TEST_F(AofCrash, ChecksummedAlwaysLosesNoAcknowledgedWrite) {
                     3000);
 }
 
-std::vector<pid_t> children_of(pid_t pid) {
-    std::vector<pid_t> out;
-    std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
-    pid_t c;
-    while (in >> c) out.push_back(c);
-    return out;
-}
-
 // Gone or a zombie (an orphan's reaper may take its time): it writes nothing any more.
 bool process_gone(pid_t pid) {
     std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
@@ -246,18 +227,6 @@ TEST_F(AofCrash, KillDuringRewriteLosesNothing) {
     }
 }
 
-std::string manifest_last_incr(const std::string& dir) {
-    std::ifstream in(dir + "/appendonlydir/appendonly.aof.manifest");
-    std::string line, name;
-    while (std::getline(in, line)) {
-        std::istringstream ls(line);
-        std::string k, file, s, n, t, type;
-        ls >> k >> file >> s >> n >> t >> type;
-        if (type == "i") name = file;
-    }
-    return dir + "/appendonlydir/" + name;
-}
-
 void fill(RespClient& c, int n) {
     for (int i = 0; i < n; ++i)
         c.command(
@@ -271,7 +240,7 @@ TEST_F(AofCrash, TornTailIsCutWithAofLoadTruncated) {
         fill(c, 200);
     }
     snap_->stop();
-    const std::string incr = manifest_last_incr(dir_.path());
+    const std::string incr = aof_last_incr_path(dir_.path());
     const auto size = fs::file_size(incr);
     fs::resize_file(incr, size - 7);  // inside the last SET
     // aof-load-truncated no: refused, naming the file; the file is left alone.
@@ -302,7 +271,7 @@ TEST_F(AofCrash, CorruptedMiddleIsRefusedWithFileAndOffset) {
         fill(c, 200);
     }
     snap_->stop();
-    const std::string incr = manifest_last_incr(dir_.path());
+    const std::string incr = aof_last_incr_path(dir_.path());
     std::string bytes = read_file(incr);
     // Turn a '$' of an argument header in the middle into garbage.
     const size_t at = bytes.find("$3\r\nSET", bytes.size() / 2);
@@ -324,7 +293,7 @@ TEST_F(AofCrash, ChecksumCatchesAFlippedValueByte) {
         fill(c, 200);
     }
     snap_->stop();
-    const std::string incr = manifest_last_incr(dir_.path());
+    const std::string incr = aof_last_incr_path(dir_.path());
     std::string bytes = read_file(incr);
     // A value byte: the file still parses as commands, only the CRC can tell.
     const size_t at = bytes.find(std::string(50, 'c'), bytes.size() / 3);

@@ -16,16 +16,6 @@ using rdb_util::Command;
 using rdb_util::run_commands;
 using rdb_util::workload;
 
-std::unique_ptr<ServerProcess> start_on(const std::string& binary, const std::string& dir,
-                                        std::vector<std::string> args, const char* name) {
-    ServerProcess::Options o;
-    o.binary = binary;
-    o.name = name;
-    o.dir = dir;
-    o.extra_args = std::move(args);
-    return ServerProcess::start(std::move(o));
-}
-
 void wait_rewrite_done(RespClient& c) {
     ASSERT_TRUE(wait_until(
         [&] {
@@ -47,7 +37,7 @@ void roundtrip(const std::string& writer, const std::string& reader, bool preamb
     if (writer == redis_binary()) wargs.resize(4);  // Redis has no aof-checksums
     std::vector<std::string> before;
     {
-        auto w = start_on(writer, dir.path(), wargs, "writer");
+        auto w = start_in(dir.path(), wargs, true, writer, "writer");
         RespClient c(w->port());
         const auto cmds = workload(seed);
         const size_t half = cmds.size() / 2;
@@ -75,7 +65,7 @@ void roundtrip(const std::string& writer, const std::string& reader, bool preamb
     }
     std::vector<std::string> rargs = args;
     if (reader == redis_binary()) rargs.resize(4);
-    auto r = start_on(reader, dir.path(), rargs, "reader");
+    auto r = start_in(dir.path(), rargs, true, reader, "reader");
     RespClient c(r->port());
     const std::vector<std::string> after = dataset(c, false);
     EXPECT_EQ(after.size(), before.size());

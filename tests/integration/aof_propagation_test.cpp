@@ -20,27 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-// The INCR file named last in the manifest of `dir`/appendonlydir.
-std::string last_incr(const std::string& dir) {
-    const fs::path d = fs::path(dir) / "appendonlydir";
-    std::istringstream manifest(slurp(d / "appendonly.aof.manifest"));
-    std::string line, name;
-    while (std::getline(manifest, line)) {
-        std::istringstream ls(line);
-        std::string k, file, seq, n, type, t;
-        ls >> k >> file >> seq >> n >> type >> t;
-        if (t == "i") name = file;
-    }
-    return name.empty() ? std::string() : slurp(d / name);
-}
-
 // The commands of an INCR file as readable lines ("SET|k|v|PXAT|<T>"), annotations dropped.
 std::vector<std::string> commands_of(const std::string& aof) {
     std::vector<std::string> out;
@@ -258,8 +237,8 @@ TEST(AofPropagation, IncrFileHoldsRedisCommandsByteForByte) {
                  std::to_string(snap->port()));
     run_script(redis->port());
     run_script(snap->port());
-    const std::vector<std::string> want = commands_of(last_incr(redis->dir()));
-    const std::vector<std::string> got = commands_of(last_incr(snap->dir()));
+    const std::vector<std::string> want = commands_of(read_file(aof_last_incr_path(redis->dir())));
+    const std::vector<std::string> got = commands_of(read_file(aof_last_incr_path(snap->dir())));
     ASSERT_GT(want.size(), 100u);
     std::string diff;
     for (size_t i = 0; i < std::max(want.size(), got.size()); ++i) {

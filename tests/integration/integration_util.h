@@ -4,9 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/types.h>
+
 #include <algorithm>
+#include <fstream>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -155,6 +159,51 @@ inline std::vector<std::string> dataset(RespClient& c, bool with_encoding = true
     c.command({"SELECT", "0"});
     std::sort(out.begin(), out.end());
     return out;
+}
+
+// A server binary (snapstream unless `binary` is given) run in an existing directory `dir`
+// (its --dir, kept afterwards, so a later server can start on the files it left), with `args`
+// after the standard flags. wait_ready = false returns once the process runs (for servers that
+// are expected to refuse to start).
+inline std::unique_ptr<ServerProcess> start_in(const std::string& dir,
+                                               std::vector<std::string> args,
+                                               bool wait_ready = true,
+                                               const std::string& binary = "",
+                                               const std::string& name = "snapstream") {
+    ServerProcess::Options o;
+    o.binary = binary.empty() ? snapstream_binary() : binary;
+    o.name = name;
+    o.dir = dir;
+    o.extra_args = std::move(args);
+    o.wait_ready = wait_ready;
+    return ServerProcess::start(std::move(o));
+}
+
+// The pids of the direct children of `pid` (a BGSAVE or AOF rewrite child).
+inline std::vector<pid_t> children_of(pid_t pid) {
+    std::vector<pid_t> out;
+    std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
+    pid_t c;
+    while (in >> c) out.push_back(c);
+    return out;
+}
+
+inline std::string persistence_field(RespClient& c, std::string_view name) {
+    return info_field(info_text(c, "persistence"), name).value_or("<missing>");
+}
+
+// The path of the INCR file named last in dir/appendonlydir's manifest ("" if none).
+inline std::string aof_last_incr_path(const std::string& dir) {
+    const std::string aof_dir = dir + "/appendonlydir/";
+    std::ifstream in(aof_dir + "appendonly.aof.manifest");
+    std::string line, name;
+    while (std::getline(in, line)) {
+        std::istringstream ls(line);
+        std::string k, file, seq, n, type, t;
+        ls >> k >> file >> seq >> n >> type >> t;
+        if (t == "i") name = file;
+    }
+    return name.empty() ? std::string() : aof_dir + name;
 }
 
 }  // namespace snapstream::test

@@ -17,15 +17,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::unique_ptr<ServerProcess> start_on(const std::string& binary, const std::string& name,
-                                        const std::string& dir) {
-    ServerProcess::Options o;
-    o.binary = binary;
-    o.name = name;
-    o.dir = dir;
-    return ServerProcess::start(std::move(o));
-}
-
 void copy_dump(const std::string& from_dir, const std::string& to_dir) {
     fs::copy_file(from_dir + "/dump.rdb", to_dir + "/dump.rdb",
                   fs::copy_options::overwrite_existing);
@@ -50,7 +41,7 @@ class RdbInterop : public ::testing::TestWithParam<int> {};
 // snapstream writes, redis-check-rdb accepts, redis-server loads the same dataset.
 TEST_P(RdbInterop, OurDumpLoadsIntoRedis) {
     TempDir ours, theirs;
-    auto snap = start_on(snapstream_binary(), "snapstream", ours.path());
+    auto snap = start_in(ours.path(), {}, true, snapstream_binary(), "snapstream");
     RespClient s(snap->port());
     rdb_util::run_commands(s, rdb_util::workload(static_cast<uint64_t>(GetParam()), 2));
     if (GetParam() % 2 == 0) s.command({"CONFIG", "SET", "rdbcompression", "no"});
@@ -64,13 +55,13 @@ TEST_P(RdbInterop, OurDumpLoadsIntoRedis) {
     EXPECT_NE(check.out.find("RDB looks OK"), std::string::npos) << check.out;
 
     copy_dump(ours.path(), theirs.path());
-    auto redis = start_on(redis_binary(), "redis", theirs.path());
+    auto redis = start_in(theirs.path(), {}, true, redis_binary(), "redis");
     RespClient r(redis->port());
     diff_datasets(expected, dataset(r, false));
     // Loaded by both: the same encodings.
     TempDir again;
     copy_dump(ours.path(), again.path());
-    auto snap2 = start_on(snapstream_binary(), "snapstream", again.path());
+    auto snap2 = start_in(again.path(), {}, true, snapstream_binary(), "snapstream");
     RespClient s2(snap2->port());
     diff_datasets(dataset(r), dataset(s2));
 }
@@ -78,7 +69,7 @@ TEST_P(RdbInterop, OurDumpLoadsIntoRedis) {
 // redis-server writes, snapstream loads the same dataset at start-up.
 TEST_P(RdbInterop, RedisDumpLoadsIntoUs) {
     TempDir ours, theirs;
-    auto redis = start_on(redis_binary(), "redis", theirs.path());
+    auto redis = start_in(theirs.path(), {}, true, redis_binary(), "redis");
     RespClient r(redis->port());
     rdb_util::run_commands(r, rdb_util::workload(static_cast<uint64_t>(GetParam()) + 100, 2));
     if (GetParam() % 2 == 0) r.command({"CONFIG", "SET", "rdbcompression", "no"});
@@ -87,13 +78,13 @@ TEST_P(RdbInterop, RedisDumpLoadsIntoUs) {
     ASSERT_GT(expected.size(), 100u);
 
     copy_dump(theirs.path(), ours.path());
-    auto snap = start_on(snapstream_binary(), "snapstream", ours.path());
+    auto snap = start_in(ours.path(), {}, true, snapstream_binary(), "snapstream");
     RespClient s(snap->port());
     diff_datasets(expected, dataset(s, false));
     // Loaded by both: the same encodings.
     TempDir again;
     copy_dump(theirs.path(), again.path());
-    auto redis2 = start_on(redis_binary(), "redis", again.path());
+    auto redis2 = start_in(again.path(), {}, true, redis_binary(), "redis");
     RespClient r2(redis2->port());
     diff_datasets(dataset(r2), dataset(s));
     EXPECT_EQ(info_int(s, "persistence", "rdb_last_load_keys_loaded"),

@@ -32,19 +32,6 @@ std::vector<std::string> temp_rdb_files(const std::string& dir) {
     return out;
 }
 
-// The pids of the direct children of `pid` (the BGSAVE child).
-std::vector<pid_t> children_of(pid_t pid) {
-    std::vector<pid_t> out;
-    std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
-    pid_t c;
-    while (in >> c) out.push_back(c);
-    return out;
-}
-
-std::string persistence_field(RespClient& c, std::string_view name) {
-    return info_field(info_text(c, "persistence"), name).value_or("<missing>");
-}
-
 bool bgsave_done(RespClient& c) {
     return persistence_field(c, "rdb_bgsave_in_progress") == "0";
 }
@@ -76,17 +63,6 @@ void fill_all_types(RespClient& c, int scale) {
         for (auto* cmd : {&big_hash, &big_set, &big_zset, &big_list, &big_ints}) c.command(*cmd);
     }
     c.command({"SELECT", "0"});
-}
-
-// Starts snapstream with `dir` as its --dir (kept afterwards), plus `args` after the standard
-// flags (which include --save "": pass --save to set save points).
-std::unique_ptr<ServerProcess> start_in(const std::string& dir, std::vector<std::string> args) {
-    ServerProcess::Options o;
-    o.binary = snapstream_binary();
-    o.name = "snapstream";
-    o.dir = dir;
-    o.extra_args = std::move(args);
-    return ServerProcess::start(std::move(o));
 }
 
 class Snapshot : public ::testing::Test {
