@@ -31,18 +31,18 @@ def wait_ready(port, proc, deadline_s=20.0):
 
 
 class Server:
-    """A server process on a free 127.0.0.1 port with --save "" --appendonly no.
+    """A server process on a free 127.0.0.1 port with --save "" --appendonly <appendonly> (no).
 
     dir: run in this existing directory (kept on stop) instead of a fresh temp dir (removed on
     stop); extra: more argv after the fixed flags; wait=False returns right after the process was
     spawned, with self.t_spawn = time.perf_counter() taken just before it."""
 
-    def __init__(self, argv_prefix, dir=None, extra=(), wait=True):
+    def __init__(self, argv_prefix, dir=None, extra=(), wait=True, appendonly="no"):
         self.own_dir = dir is None
         self.dir = tempfile.mkdtemp(prefix="ssbench-") if dir is None else dir
         self.port = free_port()
         argv = argv_prefix + ["--port", str(self.port), "--dir", self.dir, "--save", "",
-                              "--appendonly", "no", "--bind", "127.0.0.1"] + list(extra)
+                              "--appendonly", appendonly, "--bind", "127.0.0.1"] + list(extra)
         self.log = open(os.path.join(self.dir, "log"), "a")
         self.t_spawn = time.perf_counter()
         self.proc = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT)

@@ -6,7 +6,11 @@
 #   3. bench/memory.py: memory of collection datasets (100k small hashes, a 1M-member zset, ...)
 #   4. bench/rdb.py: SAVE, BGSAVE (wall time, fork), RDB size, restart from the RDB and SET latency
 #      during BGSAVE on 1M keys of mixed types
-# SNAPSTREAM_BENCH_STEPS (default "harness,throughput,memory,rdb") picks which of the four run.
+#   5. bench/aof.py: AOF: the disk's raw fsync rate, redis-benchmark SET/INCR/LPUSH with
+#      appendfsync always and everysec, BGREWRITEAOF wall time (RDB preamble and commands), AOF
+#      load time (INCR only, RDB-preamble BASE, command BASE) and SET latency during BGREWRITEAOF
+#      on the same 1M keys
+# SNAPSTREAM_BENCH_STEPS (default "harness,throughput,memory,rdb,aof") picks which of the five run.
 # Usage: bench/compare.sh [--quick] [other compare.py options, e.g. --only throughput,load]
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -16,7 +20,7 @@ harness="${SNAPSTREAM_BENCH_HARNESS:-$here/../shared/bench/compare.py}"
 out="$here/bench/results"
 mkdir -p "$out"
 
-steps="${SNAPSTREAM_BENCH_STEPS:-harness,throughput,memory,rdb}"
+steps="${SNAPSTREAM_BENCH_STEPS:-harness,throughput,memory,rdb,aof}"
 want() { [[ ",$steps," == *",$1,"* ]]; }
 
 if want harness; then
@@ -34,3 +38,4 @@ reps=2
 if [ -n "$quick" ]; then reps=1; fi
 if want memory; then python3 "$here/bench/memory.py" --b "$bin" --reps $reps; fi
 if want rdb; then python3 "$here/bench/rdb.py" --b "$bin" --out "$out" $quick; fi
+if want aof; then python3 "$here/bench/aof.py" --b "$bin" --out "$out" $quick; fi

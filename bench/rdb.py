@@ -418,7 +418,11 @@ HIDDEN = ["save.rdb_MB", "lat.idle.max_ms", "lat.idle.ops_per_s", "lat.bgsave.ma
 
 
 class Results:
-    def __init__(self):
+    """Per (metric, server) the value of each rep; metrics/hidden default to this file's lists."""
+
+    def __init__(self, metrics=None, hidden=None):
+        self.metrics = METRICS if metrics is None else metrics
+        self.hidden = HIDDEN if hidden is None else hidden
         self.vals = {}  # (metric, label) -> {rep: value}
         self.errors = []
         self.other_cores = {}  # (label, rep) -> other CPU load during that run
@@ -433,7 +437,7 @@ class Results:
 
     def summary(self):
         out = {}
-        for name, group, unit, want, desc in METRICS + [(h, "", "", "", "") for h in HIDDEN]:
+        for name, group, unit, want, desc in self.metrics + [(h, "", "", "", "") for h in self.hidden]:
             e = dict(group=group, unit=unit, want=want, desc=desc)
             for lb in ("A", "B"):
                 v = self.vals.get((name, lb))
@@ -474,9 +478,9 @@ def render(summary, names):
     cols = ["metric", "unit", "want", f"A:{names['A']}"[:14], f"B:{names['B']}"[:14], "B/A",
             "A spread", "B spread", "paired B/A"]
     out, groups = [], []
-    for name, _, _, _, _ in METRICS:
-        g = summary[name]["group"]
-        if g not in groups:
+    for e in summary.values():  # in the order of the metrics list; hidden ones have no group
+        g = e["group"]
+        if g and g not in groups:
             groups.append(g)
     for g in groups:
         rows = []
@@ -506,7 +510,7 @@ def render(summary, names):
 def noise(summary):
     """How far from 1.0 the ratios are: the noise floor when A and B are the same server."""
     devs = sorted(abs(e["ratio"] - 1) for n, e in summary.items()
-                  if e.get("ratio") is not None and e["group"] and e["want"] == "lo")
+                  if e.get("ratio") is not None and e["group"] and e["want"] in ("lo", "hi"))
     if not devs:
         return None
     return dict(metrics=len(devs), median_abs_dev=statistics.median(devs), max_abs_dev=devs[-1])
@@ -560,6 +564,25 @@ class CpuLedger:
 
 # ------------------------------------------------------------------ the runs
 class Bench:
+    # The background job of the latency test: command, INFO persistence fields that are 1 while it
+    # is running or pending, its status field, the tag of its metrics (lat.<tag>.*) and of the
+    # count of jobs completed in the window.
+    BG_CMD = "BGSAVE"
+    BG_FLAGS = ("rdb_bgsave_in_progress",)
+    BG_STATUS = "rdb_last_bgsave_status"
+    BG_TAG = "bgsave"
+    BG_COUNT = "saves"
+
+    def bg_window_s(self):
+        return self.a.lat_bgsave_s
+
+    def bg_running(self, conn):
+        d = parse_info(conn.call("INFO", "persistence"))
+        for f in self.BG_FLAGS:
+            if f not in d:
+                raise StepError(f"INFO persistence has no field '{f}'")
+        return any(d[f] != "0" for f in self.BG_FLAGS)
+
     def __init__(self, args, ds):
         self.a, self.ds = args, ds
         self.bins = {"A": args.a, "B": args.b}
@@ -632,15 +655,16 @@ class Bench:
         self.res.add(label, rep, f"mem.{tag}.rss_MB", rss_bytes(srv.proc.pid) / 1e6)
 
     def wait_bgsave_idle(self, c, srv, timeout=600.0):
+        """Until the background job (BG_FLAGS) is neither running nor pending."""
         t0 = time.perf_counter()
         for _ in range(1_000_000):
-            if info_field(c, "persistence", "rdb_bgsave_in_progress") == "0":
+            if not self.bg_running(c):
                 return
-            self.alive(srv, "waiting for a BGSAVE to end")
+            self.alive(srv, f"waiting for a {self.BG_CMD} to end")
             if time.perf_counter() - t0 > timeout:
                 break
             time.sleep(0.01)
-        raise StepError("a BGSAVE did not end in time")
+        raise StepError(f"a {self.BG_CMD} did not end in time")
 
     def bgsave_done(self, c, reply, t0, srv, timeout=600.0):
         """After BGSAVE replied `reply`: poll every 2 ms until rdb_bgsave_in_progress:0 (after
@@ -796,8 +820,9 @@ class Bench:
 
     def latency(self, rep, servers, order):
         """SET latency on both servers, interleaved so that both see the same background load:
-        idle in slices of ~0.5 s, then one BGSAVE round at a time (SETs from BGSAVE until
-        rdb_bgsave_in_progress:0, then the other server), until each has its window."""
+        idle in slices of ~0.5 s, then one background job (BG_CMD: BGSAVE here) at a time (SETs
+        from sending it until BG_FLAGS are all 0, then the other server), until each has its
+        window."""
         rng = random.Random(SEED + rep)
         val = b"v" * 100
         keys = self.ds.lat_keys
@@ -834,24 +859,23 @@ class Bench:
             return lat
 
         def bgsave_round(lb):
-            """SETs from sending BGSAVE until it has finished; returns seconds."""
+            """SETs from sending BG_CMD until it has finished; returns seconds."""
             ctl, srv = conns[lb][1], servers[lb]
             self.wait_bgsave_idle(ctl, srv)
             t0 = time.perf_counter()
-            reply = as_text(ctl.call("BGSAVE"))
+            reply = as_text(ctl.call(self.BG_CMD))
             flag = {"running": "schedul" not in reply.lower()}
 
             def poll():
-                v = info_field(ctl, "persistence", "rdb_bgsave_in_progress")
-                if v == "1":
+                if self.bg_running(ctl):
                     flag["running"] = True
                     return False
                 if time.perf_counter() - t0 > 600:
-                    raise StepError("BGSAVE did not end in 600 s")
+                    raise StepError(f"{self.BG_CMD} did not end in 600 s")
                 return flag["running"]
             lat = loop(lb, 600.0, poll)
-            if info_field(ctl, "persistence", "rdb_last_bgsave_status") != "ok":
-                raise StepError("rdb_last_bgsave_status is not ok")
+            if info_field(ctl, "persistence", self.BG_STATUS) != "ok":
+                raise StepError(f"{self.BG_STATUS} is not ok")
             st[lb]["bg"] += lat
             st[lb]["saves"] += 1
             return time.perf_counter() - t0
@@ -878,8 +902,8 @@ class Bench:
                         R.err(lb, rep, "latency idle", f"{type(e).__name__}: {e}")
                         ok.discard(lb)
             idle_ok = set(ok)
-            win = self.a.lat_bgsave_s
-            log(f"[rep{rep}] SET latency during BGSAVEs, >= {win:g}s per server, one BGSAVE at a time")
+            win, bg = self.bg_window_s(), self.BG_CMD
+            log(f"[rep{rep}] SET latency during {bg}s, >= {win:g}s per server, one {bg} at a time")
             t_all = time.perf_counter()
             for k in range(100_000):
                 todo = [lb for lb in (order if k % 2 == 0 else order[::-1])
@@ -890,7 +914,7 @@ class Bench:
                     try:
                         st[lb]["bg_s"] += bgsave_round(lb)
                     except (StepError, RespError, OSError, ValueError) as e:
-                        R.err(lb, rep, "latency during BGSAVE", f"{type(e).__name__}: {e}")
+                        R.err(lb, rep, f"latency during {bg}", f"{type(e).__name__}: {e}")
                         ok.discard(lb)
         finally:
             for cs in conns.values():
@@ -907,8 +931,8 @@ class Bench:
             if lb in idle_ok and st[lb]["idle"]:
                 stats(lb, "lat.idle", st[lb]["idle"], st[lb]["idle_s"])
             if lb in ok and st[lb]["bg"]:
-                stats(lb, "lat.bgsave", st[lb]["bg"], st[lb]["bg_s"])
-                R.add(lb, rep, "lat.bgsave.saves", st[lb]["saves"])
+                stats(lb, f"lat.{self.BG_TAG}", st[lb]["bg"], st[lb]["bg_s"])
+                R.add(lb, rep, f"lat.{self.BG_TAG}.{self.BG_COUNT}", st[lb]["saves"])
 
     def run(self):
         for rep in range(self.a.reps):
