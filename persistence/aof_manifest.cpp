@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "node/resp_parser.h"
 #include "persistence/rdb_file.h"
 
 namespace snapstream {
@@ -66,103 +67,6 @@ std::string quoted(std::string_view s) {
         }
     }
     return out + "\"";
-}
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-// Splits a line into words as Redis's sdssplitargs() does (double quotes with escapes, single
-// quotes with \' only; a closing quote must be followed by a space or the end). nullopt for
-// unbalanced quotes.
-std::optional<std::vector<std::string>> split_args(std::string_view line) {
-    std::vector<std::string> out;
-    size_t p = 0;
-    const size_t n = line.size();
-    for (;;) {
-        while (p < n && std::isspace(static_cast<unsigned char>(line[p]))) ++p;
-        if (p >= n) return out;
-        std::string cur;
-        bool inq = false, insq = false, done = false;
-        while (!done) {
-            if (inq) {
-                if (p >= n) return std::nullopt;
-                if (line[p] == '\\' && p + 3 < n && line[p + 1] == 'x' &&
-                    hex_value(line[p + 2]) >= 0 && hex_value(line[p + 3]) >= 0) {
-                    cur += static_cast<char>(hex_value(line[p + 2]) * 16 + hex_value(line[p + 3]));
-                    p += 3;
-                } else if (line[p] == '\\' && p + 1 < n) {
-                    ++p;
-                    char c = line[p];
-                    switch (c) {
-                        case 'n':
-                            c = '\n';
-                            break;
-                        case 'r':
-                            c = '\r';
-                            break;
-                        case 't':
-                            c = '\t';
-                            break;
-                        case 'b':
-                            c = '\b';
-                            break;
-                        case 'a':
-                            c = '\a';
-                            break;
-                        default:
-                            break;
-                    }
-                    cur += c;
-                } else if (line[p] == '"') {
-                    if (p + 1 < n && !std::isspace(static_cast<unsigned char>(line[p + 1])))
-                        return std::nullopt;
-                    done = true;
-                } else {
-                    cur += line[p];
-                }
-            } else if (insq) {
-                if (p >= n) return std::nullopt;
-                if (line[p] == '\\' && p + 1 < n && line[p + 1] == '\'') {
-                    ++p;
-                    cur += '\'';
-                } else if (line[p] == '\'') {
-                    if (p + 1 < n && !std::isspace(static_cast<unsigned char>(line[p + 1])))
-                        return std::nullopt;
-                    done = true;
-                } else {
-                    cur += line[p];
-                }
-            } else {
-                if (p >= n) {
-                    done = true;
-                    break;
-                }
-                switch (line[p]) {
-                    case ' ':
-                    case '\n':
-                    case '\r':
-                    case '\t':
-                    case '\0':
-                        done = true;
-                        break;
-                    case '"':
-                        inq = true;
-                        break;
-                    case '\'':
-                        insq = true;
-                        break;
-                    default:
-                        cur += line[p];
-                }
-            }
-            if (p < n) ++p;
-        }
-        out.push_back(std::move(cur));
-    }
 }
 
 bool is_base_name(std::string_view s) {
@@ -233,15 +137,16 @@ Result<AofManifest> parse_aof_manifest(std::string_view text) {
         while (e > b && std::strchr(" \t\r\n", raw[e - 1])) --e;
         const std::string_view line = raw.substr(b, e - b);
         if (line.empty()) return error("Invalid AOF manifest file format");
-        auto argv = split_args(line);
-        if (!argv || argv->size() < 6 || argv->size() % 2)
+        // Words as Redis's sdssplitargs() splits them (quotes and escapes included).
+        std::vector<std::string> words;
+        if (!split_inline_args(line, words) || words.size() < 6 || words.size() % 2)
             return error("Invalid AOF manifest file format");
         AofFileInfo info;
         bool have_name = false;
         char type = 0;
-        for (size_t i = 0; i < argv->size(); i += 2) {
-            const std::string& k = (*argv)[i];
-            const std::string& v = (*argv)[i + 1];
+        for (size_t i = 0; i < words.size(); i += 2) {
+            const std::string& k = words[i];
+            const std::string& v = words[i + 1];
             if (strcasecmp(k.c_str(), "file") == 0) {
                 info.name = v;
                 have_name = true;

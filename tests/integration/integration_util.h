@@ -188,6 +188,16 @@ inline std::vector<pid_t> children_of(pid_t pid) {
     return out;
 }
 
+// The field names of an INFO text, in order.
+inline std::vector<std::string> info_field_names(const std::string& info) {
+    std::vector<std::string> out;
+    std::istringstream in(info);
+    std::string line;
+    while (std::getline(in, line))
+        if (!line.empty() && line[0] != '#') out.push_back(line.substr(0, line.find(':')));
+    return out;
+}
+
 inline std::string persistence_field(RespClient& c, std::string_view name) {
     return info_field(info_text(c, "persistence"), name).value_or("<missing>");
 }
