@@ -4,6 +4,7 @@
 // files with content, more writes after it; then the other server is started on the
 // directory and must hold exactly the same dataset, and redis-check-aof must accept ours.
 #include <filesystem>
+#include <fstream>
 
 #include "tests/integration/integration_util.h"
 #include "tests/integration/rdb_test_util.h"
@@ -92,6 +93,143 @@ TEST(AofInterop, RedisDirectoryLoadsInSnapstream) {
 TEST(AofInterop, OurDirectoryReloadsInSnapstream) {
     roundtrip(snapstream_binary(), snapstream_binary(), true, 5);
     roundtrip(snapstream_binary(), snapstream_binary(), false, 6);
+}
+
+}  // namespace
+}  // namespace snapstream::test
+
+namespace snapstream::test {
+namespace {
+
+// The stream bytes of an INCR file (annotation lines skipped) and its #SO line's fields.
+struct IncrFile {
+    uint64_t origin = 0;
+    std::string replid;
+    uint64_t stream_bytes = 0;
+};
+IncrFile read_incr(const std::string& path) {
+    const std::string data = read_file(path);
+    IncrFile out;
+    size_t p = 0;
+    while (p < data.size()) {
+        const size_t nl = data.find('\n', p);
+        const size_t end = nl == std::string::npos ? data.size() : nl + 1;
+        const std::string line = data.substr(p, end - p);
+        if (line.rfind("#SO:", 0) == 0) {
+            const size_t colon = line.find(':', 4);
+            out.origin = std::stoull(line.substr(4, colon - 4));
+            out.replid = line.substr(colon + 1, 40);
+        } else if (line[0] != '#') {
+            out.stream_bytes += line.size();
+        }
+        p = end;
+    }
+    return out;
+}
+
+// The write stream's position survives restarts: every INCR file starts with #SO naming the
+// offset its first byte has, and a restarted node continues the same stream (same replid, the
+// offset where the previous file ended) — what lets replication resume from an AOF.
+TEST(AofOffsets, StreamPositionContinuesAcrossRestartsAndRewrites) {
+    TempDir dir;
+    const std::vector<std::string> args = {"--appendonly", "yes", "--aof-checksums", "yes"};
+    auto s = start_in(dir.path(), args);
+    {
+        RespClient c(s->port());
+        for (int i = 0; i < 50; ++i) c.command({"SET", "k" + std::to_string(i), "v"});
+    }
+    const std::string first_path = aof_last_incr_path(dir.path());
+    const IncrFile first = read_incr(first_path);
+    EXPECT_EQ(first.origin, 0u);
+    ASSERT_EQ(first.replid.size(), 40u);
+    ASSERT_GT(first.stream_bytes, 50u * 20);
+    s->stop();
+    // Restarted: appends continue in the same file; a rewrite's new INCR file starts where the
+    // stream stood.
+    s = start_in(dir.path(), args);
+    {
+        RespClient c(s->port());
+        c.command({"SELECT", "2"});
+        c.command({"RPUSH", "list", "a", "b"});
+        EXPECT_EQ(c.command({"BGREWRITEAOF"}).str, "Background append only file rewriting started");
+        ASSERT_TRUE(wait_until(
+            [&] { return persistence_field(c, "aof_rewrite_in_progress") == "0"; }, Ms(20000)));
+        c.command({"SET", "after", "1"});
+    }
+    const std::string second_path = aof_last_incr_path(dir.path());
+    ASSERT_NE(second_path, first_path);
+    const IncrFile second = read_incr(second_path);
+    EXPECT_EQ(second.replid, first.replid);
+    // The old file is history (deleted); its length is known from what was written to it:
+    // the first run's bytes plus SELECT 2 and the RPUSH (RESP sizes).
+    const uint64_t select2 = std::string("*2\r\n$6\r\nSELECT\r\n$1\r\n2\r\n").size();
+    const uint64_t rpush =
+        std::string("*4\r\n$5\r\nRPUSH\r\n$4\r\nlist\r\n$1\r\na\r\n$1\r\nb\r\n").size();
+    EXPECT_EQ(second.origin, first.stream_bytes + select2 + rpush);
+    s->stop();
+    s = start_in(dir.path(), args);
+    {
+        RespClient c(s->port());
+        c.command({"SET", "third", "1"});
+        EXPECT_EQ(c.command({"BGREWRITEAOF"}).str, "Background append only file rewriting started");
+        ASSERT_TRUE(wait_until(
+            [&] { return persistence_field(c, "aof_rewrite_in_progress") == "0"; }, Ms(20000)));
+    }
+    const IncrFile third = read_incr(aof_last_incr_path(dir.path()));
+    EXPECT_EQ(third.replid, first.replid);
+    const uint64_t set_third =
+        std::string(
+            "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$5\r\nthird\r\n$1\r\n1\r\n")
+            .size();
+    EXPECT_EQ(third.origin, second.origin + second.stream_bytes + set_third);
+}
+
+// A pre-7.0 single appendonly.aof in `dir` (plain commands, or an RDB preamble followed by
+// commands) is taken into appendonlydir as its BASE on start, as Redis 7.0 does, and both
+// servers load the same data from it.
+TEST(AofInterop, SingleFileAofIsUpgradedAsRedisDoes) {
+    // The file: our own directory's RDB base (a real preamble) + a tail of commands.
+    TempDir src;
+    {
+        auto s = start_in(src.path(), {"--appendonly", "yes"});
+        RespClient c(s->port());
+        run_commands(c, workload(7));
+        EXPECT_EQ(c.command({"BGREWRITEAOF"}).str, "Background append only file rewriting started");
+        ASSERT_TRUE(wait_until(
+            [&] { return persistence_field(c, "aof_rewrite_in_progress") == "0"; }, Ms(20000)));
+        s->stop();
+    }
+    std::string base;
+    for (const auto& e : fs::directory_iterator(src.path() + "/appendonlydir"))
+        if (e.path().string().find(".base.rdb") != std::string::npos) base = read_file(e.path());
+    ASSERT_EQ(base.substr(0, 5), "REDIS");
+    const std::string tail =
+        "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$4\r\ntail\r\n$2\r\nok\r\n"
+        "*3\r\n$4\r\nSADD\r\n$2\r\nst\r\n$1\r\nx\r\n";
+    for (const bool preamble : {true, false}) {
+        SCOPED_TRACE(preamble ? "RDB preamble + commands" : "commands only");
+        const std::string file = preamble ? base + tail : tail;
+        std::vector<std::string> got[2];
+        int i = 0;
+        for (const std::string& bin : {snapstream_binary(), redis_binary()}) {
+            TempDir d;
+            {
+                std::ofstream out(d.path() + "/appendonly.aof", std::ios::binary);
+                out << file;
+            }
+            auto s = start_in(d.path(), {"--appendonly", "yes"}, true, bin, "server");
+            RespClient c(s->port());
+            got[i++] = dataset(c, false);
+            EXPECT_FALSE(fs::exists(d.path() + "/appendonly.aof"));
+            EXPECT_EQ(read_file(d.path() + "/appendonlydir/appendonly.aof"), file);
+            EXPECT_EQ(read_file(d.path() + "/appendonlydir/appendonly.aof.manifest"),
+                      "file appendonly.aof seq 1 type b\n"
+                      "file appendonly.aof.1.incr.aof seq 1 type i\n");
+        }
+        EXPECT_EQ(got[0].size(), got[1].size());
+        EXPECT_TRUE(got[0] == got[1]);
+        EXPECT_GE(got[0].size(), preamble ? 100u : 2u);
+    }
 }
 
 }  // namespace
