@@ -164,6 +164,7 @@ void Server::aof_cron() {
     if (aof_.writer().is_open() && (aof_.writer().pending() > 0 || !aof_.writer().last_write_ok()))
         flush_aof();
     if (child_active()) return;
+    if (aof_.rewrite_limited(static_cast<int64_t>(::time(nullptr)))) return;
     if (aof_.info.rewrite_scheduled) {
         (void)start_aof_rewrite();
         return;

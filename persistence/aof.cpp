@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -172,6 +173,8 @@ Status AppendOnlyFile::start_rewrite(const Keyspace& ks, const RdbAux& aux,
     Result<ForkedChild> c = ForkedChild::start(body, close_in_child);
     if (!c) {
         info.last_bgrewrite_ok = false;
+        ++info.rewrites_consecutive_failures;
+        info.last_failure_sec = unix_now();
         return make_error("Can't rewrite append only file in background: fork: " + c.error());
     }
     child_ = std::move(*c);
@@ -193,6 +196,7 @@ bool AppendOnlyFile::reap_child(const std::function<void(bool, const std::string
         ::unlink(temp.c_str());
         info.last_bgrewrite_ok = false;
         ++info.rewrites_consecutive_failures;
+        info.last_failure_sec = unix_now();
         log(true, why);
     };
     if (!ex->ok()) {
@@ -291,6 +295,13 @@ void AppendOnlyFile::switch_off() {
     }
     state_ = AofState::Off;
     info.rewrite_scheduled = false;
+}
+
+bool AppendOnlyFile::rewrite_limited(int64_t now_sec) const {
+    const uint64_t n = info.rewrites_consecutive_failures;
+    if (n < 3) return false;
+    const int64_t delay = std::min<int64_t>(3600, int64_t{60} << std::min<uint64_t>(n - 3, 6));
+    return now_sec - info.last_failure_sec < delay;
 }
 
 bool AppendOnlyFile::growth_rewrite_due(int64_t percentage, int64_t min_size) const {

@@ -64,6 +64,7 @@ struct AofInfo {
     uint64_t rewrite_base_size = 0;  // total size after the last rewrite (growth rule)
     uint64_t history_incr_size = 0;  // INCR files before the open one (in aof_current_size)
     uint64_t rewrites_consecutive_failures = 0;
+    int64_t last_failure_sec = 0;  // unix seconds of the last failed rewrite
     int64_t latest_fork_usec = 0;
 };
 
@@ -111,6 +112,10 @@ class AppendOnlyFile {
 
     // The growth rule of auto-aof-rewrite-percentage / -min-size.
     bool growth_rewrite_due(int64_t percentage, int64_t min_size) const;
+    // After three failed rewrites in a row, automatic ones (growth, scheduled) wait 1 minute,
+    // doubling with each further failure up to an hour, as Redis's aofRewriteLimited does, so a
+    // full disk does not fork a child every cron tick. BGREWRITEAOF itself is never held back.
+    bool rewrite_limited(int64_t now_sec) const;
 
     // Paths.
     std::string aof_dir() const { return settings_.appenddirname; }
