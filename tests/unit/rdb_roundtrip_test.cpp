@@ -18,123 +18,14 @@
 #include "persistence/rdb_load.h"
 #include "persistence/rdb_reader.h"
 #include "persistence/rdb_writer.h"
+#include "tests/support/random_keyspace.h"
 
 namespace snapstream {
 namespace {
 
-std::string random_bytes(std::mt19937_64& rng, size_t n) {
-    std::string s(n, '\0');
-    for (auto& c : s) c = static_cast<char>(rng() % 256);
-    return s;
-}
-
-std::string random_element(std::mt19937_64& rng) {
-    switch (rng() % 7) {
-        case 0:
-            return std::to_string(static_cast<int64_t>(rng() % 1000) - 500);
-        case 1:
-            return std::to_string(static_cast<int64_t>(rng()));
-        case 2:
-            return random_bytes(rng, rng() % 16);
-        case 3:
-            return std::string(20 + rng() % 50, static_cast<char>('a' + rng() % 26));
-        case 4:
-            return "0" + std::to_string(rng() % 100);  // not canonical
-        default:
-            return "e" + std::to_string(rng() % 100000);
-    }
-}
-
-double random_score(std::mt19937_64& rng) {
-    switch (rng() % 6) {
-        case 0:
-            return INFINITY;
-        case 1:
-            return -INFINITY;
-        case 2:
-            return static_cast<double>(static_cast<int64_t>(rng() % 2000) - 1000);
-        case 3:
-            return static_cast<double>(rng() % 1000000) / 7.0;
-        case 4:
-            return -0.0;
-        default:
-            return static_cast<double>(rng() % 100);
-    }
-}
-
-// Fills `ks` with a seeded mix of keys in databases 0, 1, 7 and 15.
+// The round trip's mix: hash limits small enough that many hashes convert.
 void populate(Keyspace& ks, uint64_t seed, int64_t now) {
-    std::mt19937_64 rng(seed);
-    const hash_type::Limits hl{128, 64};
-    const zset::Limits zl{128, 64};
-    for (int db : {0, 1, 7, 15}) {
-        Database& d = ks.db(db);
-        const int keys = 50 + static_cast<int>(rng() % 100);
-        for (int i = 0; i < keys; ++i) {
-            std::string key = rng() % 10 == 0
-                                  ? random_bytes(rng, 1 + rng() % 30)
-                                  : "k" + std::to_string(seed) + ":" + std::to_string(i);
-            if (d.dict.find(key)) continue;
-            Value v;
-            switch (rng() % 5) {
-                case 0: {
-                    const int kind = static_cast<int>(rng() % 4);
-                    if (kind == 0) v = Value::string(std::to_string(static_cast<int64_t>(rng())));
-                    if (kind == 1) v = Value::string(random_bytes(rng, rng() % 44));
-                    if (kind == 2) v = Value::string(std::string(45 + rng() % 3000, 'z'));
-                    if (kind == 3) v = Value::raw_string(random_bytes(rng, 45 + rng() % 300));
-                    break;
-                }
-                case 1: {
-                    v = hash_type::create();
-                    const size_t n = rng() % 3 == 0 ? 200 : 1 + rng() % 20;
-                    for (size_t f = 0; f < n; ++f)
-                        hash_type::set(v, "f" + std::to_string(f) + random_element(rng),
-                                       random_element(rng), hl);
-                    break;
-                }
-                case 2: {
-                    const size_t n = rng() % 3 == 0 ? 600 : 1 + rng() % 40;
-                    const bool ints = rng() % 2;
-                    std::string first = ints ? "1" : "x";
-                    v = set_type::create_for(first);
-                    set_type::add(v, first, 512);
-                    for (size_t m = 0; m < n; ++m)
-                        set_type::add(
-                            v,
-                            ints ? std::to_string(static_cast<int64_t>(rng()) >> (rng() % 63))
-                                 : random_element(rng),
-                            512);
-                    break;
-                }
-                case 3: {
-                    const size_t n = rng() % 3 == 0 ? 300 : 1 + rng() % 30;
-                    const std::string first = random_element(rng);
-                    v = zset::create_for_add(first, zl);
-                    int out;
-                    zset::add(v, random_score(rng), first, 0, out, nullptr, zl);
-                    for (size_t m = 0; m < n; ++m)
-                        zset::add(v, random_score(rng), random_element(rng), 0, out, nullptr, zl);
-                    break;
-                }
-                default: {
-                    auto* ql = new QuickList(QuickList::kDefaultFill);
-                    const size_t n = rng() % 4 == 0 ? 3000 : 1 + rng() % 50;
-                    for (size_t e = 0; e < n; ++e) {
-                        if (rng() % 100 == 0)
-                            ql->push(std::string(9000, 'L'), rng() % 2);
-                        else
-                            ql->push(random_element(rng), rng() % 2);
-                    }
-                    v = Value::object(ValueType::List, Encoding::Quicklist, ql);
-                    break;
-                }
-            }
-            Entry* e = ks.add(d, key, std::move(v));
-            if (rng() % 4 == 0) ks.set_expire(d, e, now + static_cast<int64_t>(rng() % 100000000));
-            if (rng() % 50 == 0) ks.set_expire(d, e, now - 1000);  // already expired: kept
-        }
-    }
+    test::populate_random_keyspace(ks, seed, now);
 }
 
 std::string describe(const Value& v) {
