@@ -161,7 +161,7 @@ std::unique_ptr<ServerProcess> ServerProcess::start(Options options) {
 
 bool ServerProcess::launch(const Options& o, std::string* error, bool* retryable) {
     *retryable = false;
-    port_ = o.standard_args ? pick_free_port() : 0;
+    port_ = o.port != 0 ? o.port : o.standard_args ? pick_free_port() : 0;
     std::vector<std::string> args{o.binary};
     args.insert(args.end(), o.leading_args.begin(), o.leading_args.end());
     if (o.standard_args) {

@@ -56,6 +56,8 @@ class ServerProcess {
         // temporary directory removed when the ServerProcess is destroyed. Lets a test restart a
         // server on the files a previous one left.
         std::string dir;
+        // A fixed port (a server restarted where its replicas expect it); 0 = a free one.
+        int port = 0;
     };
 
     // Starts the process; throws std::runtime_error (with the log) if it does not come up.
