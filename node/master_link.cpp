@@ -405,7 +405,7 @@ bool MasterLink::psync_reply(std::string_view line) {
             // The primary changed id (it was promoted): ours becomes replid2.
             server_.replid2_ = ws.replid();
             server_.second_offset_ = static_cast<int64_t>(ws.offset()) + 1;
-            ws.set_origin(std::string(newid), ws.offset(), ws.selected_db());
+            server_.change_replid(std::string(newid));
             spdlog::info("Master replication ID changed to {}", newid);
             server_.disconnect_replicas();  // they learn the new id by reconnecting
         }
@@ -491,7 +491,6 @@ bool MasterLink::finish_transfer() {
     }
     // Our identity is now the primary's, from the snapshot's offset on; our own history ended.
     stream_db_ = aux.repl_stream_db.value_or(0);
-    s.stream_.set_origin(sync_replid_, sync_offset_, -1);
     s.stream_.set_origin(sync_replid_, sync_offset_, stream_db_);
     s.replid2_ = std::string(40, '0');
     s.second_offset_ = -1;

@@ -440,7 +440,9 @@ class Server {
     void reap_sync_child();
     void replica_online(Client& c);
     void create_backlog();
+    bool stream_from_aof(int64_t psync_offset, std::string& out);
     void shift_replid();
+    void change_replid(std::string id);
     void disconnect_replicas();
     bool sync_child_running() const { return sync_child_.running(); }
     void unblock_waiters(bool timeouts_only);

@@ -118,6 +118,7 @@ Status Server::start_aof_rewrite() {
     propagate_pending();
     flush_aof(/*force=*/true);
     const std::vector<int> fds = listener_fds();
+    aof_.set_relay_db(master_link_ ? std::max(stream_.selected_db(), 0) : -1);
     Status r = aof_.start_rewrite(ks_, rdb_aux(), rdb_write_options(), stream_.offset(),
                                   stream_.replid(), fds);
     if (!r) {
@@ -243,9 +244,14 @@ Status Server::load_aof() {
         adopt_loaded_position(position->replid, position->offset, replay_db_);
     else
         stream_.set_origin(random_hex(40), 0);
+    aof_.set_relay_db(cfg_.replicaof ? std::max(stream_.selected_db(), 0) : -1);
     Status opened =
         aof_.open_on_startup(std::move(m), ks_, rdb_aux(), stream_.offset(), stream_.replid());
     if (!opened) return make_error("Can't open the append-only file: " + opened.error());
+    // The id this node continues under (a primary took a new one when it adopted the recorded
+    // position): recorded where the appends continue.
+    aof_.writer().feed(stream_origin_annotation(stream_.offset(), stream_.replid()), /*raw=*/true);
+    flush_aof(/*force=*/true);
     durable_offset_ = stream_.offset();
     return Ok{};
 }

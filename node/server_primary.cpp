@@ -16,6 +16,7 @@
 #include "node/command_util.h"
 #include "node/master_link.h"
 #include "node/server.h"
+#include "persistence/aof_stream_reader.h"
 #include "replication/sockets_sink.h"
 #include "replication/sync_payload.h"
 
@@ -231,8 +232,10 @@ bool Server::try_partial_resync(Client& c, std::string_view replid, std::string_
             spdlog::info("Full resync requested by replica {}", c.addr);
         return false;
     }
-    if (!backlog_ || psync_offset < 1 ||
-        !backlog_->can_serve(static_cast<uint64_t>(psync_offset))) {
+    std::string from_disk;
+    const bool in_memory =
+        backlog_ && psync_offset >= 1 && backlog_->can_serve(static_cast<uint64_t>(psync_offset));
+    if (!in_memory && !stream_from_aof(psync_offset, from_disk)) {
         spdlog::info(
             "Unable to partial resync with replica {} for lack of backlog (Replica request was: "
             "{}).",
@@ -245,7 +248,14 @@ bool Server::try_partial_resync(Client& c, std::string_view replid, std::string_
     r.ack_offset = static_cast<uint64_t>(psync_offset - 1);
     std::string head = r.capa_psync2 ? "+CONTINUE " + stream_.replid() + "\r\n" : "+CONTINUE\r\n";
     c.out += head;
-    backlog_->copy_from(static_cast<uint64_t>(psync_offset), c.out);
+    if (in_memory) {
+        backlog_->copy_from(static_cast<uint64_t>(psync_offset), c.out);
+    } else {
+        spdlog::info("Replica {} continues from the AOF: {} bytes of INCR files from offset {}",
+                     c.addr, from_disk.size(), psync_offset);
+        c.out += from_disk;
+        if (!backlog_) create_backlog();
+    }
     replicas_.push_back(&c);
     queue_write(c);
     spdlog::info(
@@ -255,6 +265,40 @@ bool Server::try_partial_resync(Client& c, std::string_view replid, std::string_
     return true;
 }
 
+// repl-backlog-from-aof: the stream from wire offset `psync_offset` read back from the INCR
+// files, when the memory backlog no longer has it (persistence/aof_stream_reader.h). At most
+// the replica output buffer's hard limit (the replica would be dropped anyway).
+bool Server::stream_from_aof(int64_t psync_offset, std::string& out) {
+    if (!cfg_.repl_backlog_from_aof || aof_.state() != AofState::On || psync_offset < 1 ||
+        static_cast<uint64_t>(psync_offset) > stream_.offset() + 1)
+        return false;
+    propagate_pending();
+    flush_aof(/*force=*/true);
+    if (!aof_.writer().last_write_ok() || aof_.writer().pending() > 0) return false;
+    const uint64_t limit = cfg_.obl_replica.hard_bytes ? cfg_.obl_replica.hard_bytes : 1ull << 30;
+    Status r = read_stream_from_incr_files(aof_.aof_dir(), aof_.manifest(),
+                                           static_cast<uint64_t>(psync_offset) - 1,
+                                           stream_.offset(), limit, out);
+    if (!r) {
+        spdlog::info("Can't continue offset {} from the AOF: {}", psync_offset, r.error());
+        return false;
+    }
+    return true;
+}
+
+// A new replication id from the current offset on. The AOF records it (a mid-file #SO line),
+// after the stream bytes that belong to the old one, so a restart knows which id its position
+// belongs to.
+void Server::change_replid(std::string id) {
+    if (aof_.writer().is_open()) {
+        propagate_pending();
+        flush_aof(/*force=*/true);
+        aof_.writer().feed(stream_origin_annotation(stream_.offset(), id), /*raw=*/true);
+        flush_aof(/*force=*/true);
+    }
+    stream_.set_origin(std::move(id), stream_.offset(), stream_.selected_db());
+}
+
 void Server::create_backlog() {
     backlog_.emplace(cfg_.repl_backlog_size, stream_.offset());
 }
@@ -262,7 +306,7 @@ void Server::create_backlog() {
 void Server::shift_replid() {
     replid2_ = stream_.replid();
     second_offset_ = static_cast<int64_t>(stream_.offset()) + 1;
-    stream_.set_origin(random_hex(40), stream_.offset(), stream_.selected_db());
+    change_replid(random_hex(40));
     spdlog::info(
         "Setting secondary replication ID to {}, valid up to offset: {}. New replication ID is {}",
         replid2_, second_offset_, stream_.replid());
@@ -273,7 +317,7 @@ void Server::start_full_sync(Client& c) {
     // The first replica of a node without history: a new id, as Redis does, since nothing
     // before this point can be continued anyway.
     if (!backlog_ && !master_link_) {
-        stream_.set_origin(random_hex(40), stream_.offset(), stream_.selected_db());
+        change_replid(random_hex(40));
         replid2_ = std::string(40, '0');
         second_offset_ = -1;
         create_backlog();
@@ -622,7 +666,7 @@ void Server::replication_cron() {
     // Without replicas for repl-backlog-ttl seconds, a primary frees its backlog.
     if (backlog_ && !master_link_ && replicas_.empty() && cfg_.repl_backlog_ttl > 0 &&
         now - no_replicas_since_ms_ > cfg_.repl_backlog_ttl * 1000) {
-        stream_.set_origin(random_hex(40), stream_.offset(), stream_.selected_db());
+        change_replid(random_hex(40));
         replid2_ = std::string(40, '0');
         second_offset_ = -1;
         backlog_.reset();

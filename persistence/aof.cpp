@@ -77,6 +77,7 @@ Status AppendOnlyFile::open_incr(const std::string& name, uint64_t origin_offset
     if (Status r = writer_.open(path, settings_.checksums); !r) return r;
     if (fresh) {
         writer_.feed(stream_origin_annotation(origin_offset, replid), /*raw=*/true);
+        if (relay_db_ >= 0) writer_.feed(outside_select(relay_db_), /*raw=*/true);
         if (writer_.flush(FsyncPolicy::Always, 0, true) == AofWriter::Flush::Failed)
             return make_error("write " + path + ": " + writer_.last_write_error());
     }

@@ -123,8 +123,14 @@ class AppendOnlyFile {
         return settings_.appenddirname + "/" + name;
     }
 
+    // A replica relays its primary's stream byte for byte, with no SELECT where a new INCR
+    // file starts: each new INCR file then begins with an #XS SELECT of this database (-1: a
+    // primary, whose stream re-selects by itself).
+    void set_relay_db(int db) { relay_db_ = db; }
+
   private:
     Status open_incr(const std::string& name, uint64_t origin_offset, const std::string& replid);
+    int relay_db_ = -1;
 
     AofState state_ = AofState::Off;
     AofSettings settings_;

@@ -187,6 +187,13 @@ void append_command(std::string& out, std::initializer_list<std::string_view> ar
     append_command(out, std::span<const std::string_view>(argv.begin(), argv.size()));
 }
 
+std::string outside_select(int db) {
+    std::string s = "#XS\r\n";
+    const std::string id = std::to_string(db);
+    append_command(s, {"SELECT", id});
+    return s;
+}
+
 std::string stream_origin_annotation(uint64_t offset, std::string_view replid) {
     std::string s;
     s.reserve(4 + 20 + 1 + replid.size() + 2);
@@ -298,7 +305,7 @@ AofScanner::Step AofScanner::parse_annotation() {
     const std::string_view line(d + start, nl_pos - 1 - start);
     const uint64_t line_end = nl_pos + 1;
 
-    if (start == 0 && line.starts_with("#SO:")) {
+    if (line.starts_with("#SO:")) {
         const std::string_view rest = line.substr(4);
         const size_t colon = rest.find(':');
         uint64_t offset = 0;
@@ -308,7 +315,12 @@ AofScanner::Step AofScanner::parse_annotation() {
         if (replid.size() != 40 || !std::all_of(replid.begin(), replid.end(), is_lower_hex))
             return fail(Step::Corrupt, start,
                         "malformed #SO annotation (replication id is not 40 hex digits)");
-        origin_ = StreamOrigin{offset, std::string(replid)};
+        if (start == 0)
+            origin_ = StreamOrigin{offset, std::string(replid)};
+        else if (origin_)
+            origin_->replid = std::string(replid);  // the id changed here (a promotion...)
+    } else if (line == "#XS") {
+        next_outside_ = true;
     } else if (line.starts_with("#SC:")) {
         const std::string_view rest = line.substr(4);
         const size_t colon = rest.find(':');
@@ -450,7 +462,9 @@ AofScanner::Step AofScanner::parse_command(std::vector<std::string_view>& argv) 
     }
     pos_ = p;
     cmd_offset_ = start;
-    stream_bytes_ += p - start;
+    last_outside_ = next_outside_;
+    next_outside_ = false;
+    if (!last_outside_) stream_bytes_ += p - start;
     if (!in_multi_ && (!in_batch || p == batch_end_)) valid_up_to_ = p;
     return Step::Command;
 }

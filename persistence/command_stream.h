@@ -11,6 +11,14 @@
 //   #SO:<stream offset>:<replid>\r\n     first line of every INCR file: the write-stream offset
 //                                        (master_repl_offset) at which the file's first command
 //                                        starts, and the replication id it belongs to (40 hex).
+//                                        Again mid-file where the node's replication id changed
+//                                        (promotion, restart, first replica): the offset there,
+//                                        and the id the following commands belong to.
+//   #XS\r\n                               the next command is not part of the stream: the
+//                                        SELECT a replica writes at the start of a new INCR file,
+//                                        since the stream it relays byte for byte has no SELECT
+//                                        there (Redis executes it too, so both load the file
+//                                        into the right database)
 //   #SC:<len>:<crc64>\r\n                with aof-checksums yes, before each flushed batch: the
 //                                        next <len> bytes are complete commands whose CRC-64
 //                                        (persistence/crc64.h, Jones; 16 lower-case hex digits)
@@ -44,6 +52,8 @@ size_t encoded_command_size(std::span<const std::string_view> argv);
 
 // "#SO:<offset>:<replid>\r\n"
 std::string stream_origin_annotation(uint64_t offset, std::string_view replid);
+// "#XS\r\n" + SELECT <db>: a database selection outside the stream (see above).
+std::string outside_select(int db);
 // "#SC:<len>:<crc64 hex>\r\n" for `batch`.
 std::string batch_checksum_annotation(std::string_view batch);
 
@@ -83,8 +93,10 @@ class AofScanner {
     bool in_multi() const;
     // Stream bytes (commands only, no annotations) up to position().
     uint64_t stream_bytes() const;
-    // The #SO annotation, if the data started with one.
+    // The #SO annotation, if the data started with one (with the replid of the last #SO seen).
     const std::optional<StreamOrigin>& origin() const;
+    // Whether the command just returned followed an #XS line (not a stream command).
+    bool outside_stream() const { return last_outside_; }
     // Whether any #SC batch was seen (the file was written with aof-checksums yes).
     bool checksummed() const;
 
@@ -108,6 +120,8 @@ class AofScanner {
     uint64_t multi_offset_ = 0;  // where the open MULTI block starts
     bool in_multi_ = false;
     bool checksummed_ = false;
+    bool next_outside_ = false;  // an #XS line was read
+    bool last_outside_ = false;
     std::optional<StreamOrigin> origin_;
     std::string error_;
     uint64_t error_offset_ = 0;

@@ -198,5 +198,96 @@ TEST(ReplicationPsync2, StalledReplicaDroppedByOutputBufferLimit) {
     EXPECT_EQ(stat(p, "sync_full"), 2);
 }
 
+void wait_rewrite(RespClient& c) {
+    ASSERT_TRUE(wait_until(
+        [&] {
+            const std::string info = info_text(c, "persistence");
+            return info_field(info, "aof_rewrite_in_progress") == "0" &&
+                   info_field(info, "aof_rewrite_scheduled") == "0";
+        },
+        Ms(20000)));
+}
+
+// With appendonly yes and no snapshot at all, a restarted replica and a restarted primary know
+// their position from the AOF (#SO) and continue. The replica's new INCR file after a rewrite
+// starts in the middle of its primary's stream (db 2, no SELECT there): its #XS SELECT keeps
+// the replay in the right database.
+TEST(ReplicationPsync2, RestartsFromTheAofContinue) {
+    TempDir pdir, rdir;
+    const int pport = pick_free_port(), rport = pick_free_port();
+    const std::vector<std::string> aof = {"--appendonly", "yes", "--repl-diskless-sync-delay", "0"};
+    auto primary = start_node(pdir.path(), pport, aof);
+    auto replica = start_node(rdir.path(), rport, replica_of(pport, aof));
+    std::optional<RespClient> p(std::in_place, pport);
+    writes(*p, 200, "a");
+    p->command({"SELECT", "2"});
+    p->command({"SET", "in2", "before"});
+    {
+        RespClient r(rport);
+        ASSERT_TRUE(synced(*p, r));
+        wait_rewrite(r);  // the rewrite that followed the full sync
+        EXPECT_EQ(r.command({"BGREWRITEAOF"}).str, "Background append only file rewriting started");
+        wait_rewrite(r);
+    }
+    p->command({"SET", "in2b", "after the replica's rewrite"});  // still db 2: no SELECT
+    {
+        RespClient r(rport);
+        ASSERT_TRUE(synced(*p, r));
+    }
+    replica->kill_now();  // no SHUTDOWN save: only the AOF knows
+    writes(*p, 100, "b");
+    replica = start_node(rdir.path(), rport, replica_of(pport, aof));
+    {
+        RespClient r(rport);
+        expect_same(*p, r);
+        r.command({"SELECT", "2"});
+        EXPECT_EQ(r.command({"GET", "in2b"}).str, "after the replica's rewrite");
+    }
+    EXPECT_EQ(stat(*p, "sync_full"), 1);
+    EXPECT_EQ(stat(*p, "sync_partial_ok"), 1);
+    // The primary restarts from its AOF (killed: no final save anywhere).
+    p.reset();
+    primary->kill_now();
+    primary = start_node(pdir.path(), pport, aof);
+    p.emplace(pport);
+    ASSERT_TRUE(wait_until([&] { return stat(*p, "sync_partial_ok") == 1; }, Ms(20000)))
+        << primary->log_tail();
+    writes(*p, 100, "c");
+    RespClient r(rport);
+    expect_same(*p, r);
+    EXPECT_EQ(stat(*p, "sync_full"), 0);
+}
+
+// A replica whose position left the in-memory backlog long ago is continued from the INCR
+// files (repl-backlog-from-aof yes); without it, the same gap costs a full sync.
+TEST(ReplicationPsync2, BacklogFromAofContinuesPastTheMemoryBacklog) {
+    for (const bool from_aof : {true, false}) {
+        SCOPED_TRACE(from_aof ? "repl-backlog-from-aof yes" : "no");
+        auto primary = ServerProcess::start(
+            {.binary = snapstream_binary(),
+             .extra_args = {"--repl-diskless-sync-delay", "0", "--appendonly", "yes",
+                            "--repl-backlog-size", "16384", "--repl-backlog-from-aof",
+                            from_aof ? "yes" : "no"},
+             .name = "primary"});
+        auto replica = ServerProcess::start({.binary = snapstream_binary(),
+                                             .extra_args = replica_of(primary->port()),
+                                             .name = "r"});
+        RespClient p(primary->port()), r(replica->port());
+        writes(p, 100, "a");
+        ASSERT_TRUE(synced(p, r));
+        const int64_t stopped_at = info_int(r, "replication", "slave_repl_offset");
+        ASSERT_TRUE(replica->signal(SIGSTOP));
+        EXPECT_EQ(p.command({"CLIENT", "KILL", "TYPE", "replica"}).integer, 1);
+        writes(p, 3000, "gap");  // ~300 KB: far past the 16 KB backlog
+        ASSERT_GT(info_int(p, "replication", "repl_backlog_first_byte_offset"), stopped_at + 1);
+        ASSERT_TRUE(replica->signal(SIGCONT));
+        ASSERT_TRUE(wait_until(
+            [&] { return stat(p, "sync_partial_ok") + stat(p, "sync_full") == 2; }, Ms(20000)));
+        EXPECT_EQ(stat(p, "sync_partial_ok"), from_aof ? 1 : 0);
+        EXPECT_EQ(stat(p, "sync_full"), from_aof ? 1 : 2);
+        expect_same(p, r);
+    }
+}
+
 }  // namespace
 }  // namespace snapstream::test
