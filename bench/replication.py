@@ -20,10 +20,9 @@ server (the order alternates: A,B then B,A ...):
                 diskless (the primary's default), that replica is stopped, the primary switched
                 with CONFIG SET repl-diskless-sync no and a second replica synced disk-based: the
                 primary's dir must then hold dump.rdb (and must not after the diskless sync).
-                Redis starts connecting to its primary from its once-a-second replicationCron, so
-                up to 1 s of its (a) is that wait: transfer_s = from the first poll that sees the
-                replica's master_sync_in_progress:1 (the primary answered +FULLRESYNC) until (a)
-                leaves it out (no figure if the replica never shows it)
+                transfer_s = from the first poll that sees the replica's
+                master_sync_in_progress:1 (the primary answered +FULLRESYNC) until (a): without
+                the process start and the handshake (no figure if the replica never shows it)
   2. lag        on that primary with the disk-synced replica attached: an untimed warm-up
                 redis-benchmark, then `redis-benchmark -t set -P 16 -c 50 -r 1000000 -d 100 -n N`
                 (N is set once, from the first warm-up, so that a run takes about --load-s
