@@ -67,7 +67,7 @@ import time
 import rdb
 from aof import render_md
 from benchlib import Server
-from rdb import BUSY_CORES, SEED, Conn, RespError, StepError, info_field, log, parse_info, pct
+from rdb import BUSY_CORES, SEED, Conn, RespError, StepError, log, parse_info, pct
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 HOST = "127.0.0.1"
@@ -297,7 +297,7 @@ class ReplBench(rdb.Bench):
         r, up, began, eq = self.sync_replica(label, primary, f"full sync ({kind})")
         try:
             with Conn(primary.port) as c:
-                fork_us = int(info_field(c, "stats", "latest_fork_usec"))
+                fork_us = parse_info(c.call("INFO", "stats")).get("latest_fork_usec")
             sizes = self.check_equal(primary, [r], f"after the {kind} sync")
         except Exception:
             self.stop(r)
@@ -305,7 +305,10 @@ class ReplBench(rdb.Bench):
         R = self.res
         R.add(label, rep, f"sync.{kind}.link_up_s", up)
         R.add(label, rep, f"sync.{kind}.synced_s", eq)
-        R.add(label, rep, f"sync.{kind}.fork_usec", fork_us)
+        if fork_us is not None and fork_us.isdigit():
+            R.add(label, rep, f"sync.{kind}.fork_usec", int(fork_us))
+        else:
+            R.err(label, rep, f"sync {kind}", f"INFO stats latest_fork_usec:{fork_us}")
         if began is not None:
             R.add(label, rep, f"sync.{kind}.transfer_s", up - began)
         log(f"{tag} {kind}: link up {up:.3f} s, offsets equal {eq:.3f} s, fork {fork_us} us, "
