@@ -89,7 +89,7 @@ G3 = "3. primary throughput, redis-benchmark SET -c 50 -r 1000000 -d 100"
 METRICS = [
     ("load.pipe.seconds", G1D, "s", "", "redis-cli --pipe of the dataset into the primary"),
 ]
-for _kind, _g, _what in (("diskless", G1D, "diskless"), ("disk", G1F, "disk-based")):
+for _kind, _g in (("diskless", G1D), ("disk", G1F)):
     METRICS += [
         (f"sync.{_kind}.link_up_s", _g, "s", "lo", "replica spawn -> master_link_status:up"),
         (f"sync.{_kind}.synced_s", _g, "s", "lo", "replica spawn -> slave_repl_offset = master's"),
@@ -97,7 +97,7 @@ for _kind, _g, _what in (("diskless", G1D, "diskless"), ("disk", G1F, "disk-base
         (f"sync.{_kind}.fork_usec", _g, "us", "lo", "primary latest_fork_usec after the sync"),
     ]
 METRICS += [
-    ("lag.ack.p50_B", G2, "B", "lo", "master_repl_offset - acked offset (slave0 offset=)"),
+    ("lag.ack.p50_B", G2, "B", "lo", "master_repl_offset - acked offset (slaveN offset=)"),
     ("lag.ack.p99_B", G2, "B", "lo", ""),
     ("lag.ack.max_B", G2, "B", "lo", ""),
     ("lag.replica.p50_B", G2, "B", "lo", "master_repl_offset - replica's slave_repl_offset"),
