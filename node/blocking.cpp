@@ -112,6 +112,10 @@ void Server::handle_ready_keys() {
 
 void Server::unblock_client(Client& c, bool timed_out) {
     if (!c.blocked) return;
+    if (waiters_.erase(c.id())) {  // WAIT (node/server_primary.cpp)
+        c.blocked = false;
+        return;
+    }
     BlockState& b = c.block;
     auto& map = blocking_keys_[static_cast<size_t>(b.db)];
     for (const std::string& k : b.keys) {

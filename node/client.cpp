@@ -137,6 +137,10 @@ void Client::process_input() {
 
 void Client::flush() {
     if (closed_ || write_waiting_) return;
+    if (replica) {
+        if (replica_output_held()) return;
+        if (replica->state == ReplicaState::SendBulk && !send_bulk_file()) return;
+    }
     auto& stats = server_.stats();
     while (out_sent_ < out.size()) {
         ssize_t n = ::send(fd_, out.data() + out_sent_, out.size() - out_sent_, MSG_NOSIGNAL);
@@ -175,6 +179,7 @@ void Client::close() {
     closed_ = true;
     server_.unblock_client(*this, false);
     server_.unwatch_all(*this);
+    if (replica) server_.forget_replica(*this);
     server_.poller().remove(fd_);
     ::close(fd_);
     fd_ = -1;
@@ -194,6 +199,7 @@ std::string Client::info_line() const {
     s += " age=" + std::to_string((now - ctime_ms) / 1000);
     s += " idle=" + std::to_string((now - last_interaction_ms) / 1000);
     std::string flags;
+    if (is_replica()) flags += 'S';
     if (blocked) flags += 'b';
     if (dirty_cas) flags += 'd';
     if (in_multi) flags += 'x';

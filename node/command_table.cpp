@@ -109,6 +109,7 @@ const CommandTable& command_table() {
         register_set_commands(t);
         register_zset_commands(t);
         register_persistence_commands(t);
+        register_replication_commands(t);
         return t;
     }();
     return table;

@@ -141,6 +141,7 @@ void register_hash_commands(CommandTable& t);
 void register_set_commands(CommandTable& t);
 void register_zset_commands(CommandTable& t);
 void register_persistence_commands(CommandTable& t);
+void register_replication_commands(CommandTable& t);
 
 }  // namespace snapstream
 

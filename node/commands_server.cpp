@@ -13,6 +13,7 @@
 #include "node/info.h"
 #include "node/list_type.h"
 #include "node/log.h"
+#include "node/master_link.h"
 
 namespace snapstream {
 namespace {
@@ -214,7 +215,8 @@ void cmd_client_kill(CommandContext& ctx) {
     std::optional<std::string_view> addr, laddr;
     uint64_t id = 0;
     bool skipme = true;
-    bool normal_only_type = true;
+    // TYPE filter: "" = any; normal, master, replica, pubsub.
+    std::string type;
     if (ctx.argc() == 3) {
         addr = ctx.arg(2);
         skipme = false;
@@ -232,10 +234,13 @@ void cmd_client_kill(CommandContext& ctx) {
             } else if (iequals(opt, "type") && more) {
                 std::string_view t = ctx.arg(i + 1);
                 if (iequals(t, "normal"))
-                    normal_only_type = true;
-                else if (iequals(t, "master") || iequals(t, "replica") || iequals(t, "slave") ||
-                         iequals(t, "pubsub"))
-                    normal_only_type = false;
+                    type = "normal";
+                else if (iequals(t, "master"))
+                    type = "master";
+                else if (iequals(t, "pubsub"))
+                    type = "pubsub";
+                else if (iequals(t, "replica") || iequals(t, "slave"))
+                    type = "replica";
                 else {
                     ctx.reply.error("ERR Unknown client type '" + std::string(t) + "'");
                     return;
@@ -270,8 +275,16 @@ void cmd_client_kill(CommandContext& ctx) {
     std::vector<std::shared_ptr<Client>> victims;
     bool close_self = false;
     int64_t killed = 0;
-    if (normal_only_type) {
+    if (type == "master") {
+        if (MasterLink* link = ctx.server.master_link();
+            link && link->state() != MasterLink::State::Connect && !addr && id == 0) {
+            link->kill("Connection with master lost (CLIENT KILL TYPE master).");
+            ++killed;
+        }
+    } else if (type != "pubsub") {
         for (auto& [cid, c] : ctx.server.clients()) {
+            if (type == "normal" && c->is_replica()) continue;
+            if (type == "replica" && !c->is_replica()) continue;
             if (addr && c->addr != *addr) continue;
             if (laddr && c->laddr != *laddr) continue;
             if (id != 0 && cid != id) continue;

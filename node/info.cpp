@@ -13,6 +13,7 @@
 #include <set>
 
 #include "node/command_table.h"
+#include "node/master_link.h"
 #include "node/server.h"
 
 namespace snapstream {
@@ -68,6 +69,72 @@ size_t rss_bytes() {
     size_t pages = 0, resident = 0;
     f >> pages >> resident;
     return resident * static_cast<size_t>(sysconf(_SC_PAGESIZE));
+}
+
+// INFO replication, field for field as Redis 7.0 (server.c).
+void replication_info(Server& server, std::string& out) {
+    const int64_t now = server.mstime();
+    const WriteStream& ws = server.write_stream();
+    const config::Config& cfg = server.cfg();
+    if (const MasterLink* link = server.master_link()) {
+        field(out, "role", "slave");
+        field(out, "master_host", link->host());
+        field(out, "master_port", link->port());
+        field(out, "master_link_status", link->link_up() ? "up" : "down");
+        field(out, "master_last_io_seconds_ago",
+              link->link_up() ? (now - link->last_io_ms()) / 1000 : -1);
+        field(out, "master_sync_in_progress", link->sync_in_progress() ? 1 : 0);
+        field(out, "slave_read_repl_offset", ws.offset());
+        field(out, "slave_repl_offset", ws.offset());
+        if (link->sync_in_progress()) {
+            const uint64_t total = link->transfer_size(), read = link->transfer_read();
+            field(out, "master_sync_total_bytes",
+                  total == 0 ? int64_t{-1} : static_cast<int64_t>(total));
+            field(out, "master_sync_read_bytes", read);
+            field(out, "master_sync_left_bytes",
+                  total == 0 ? int64_t{-1} - static_cast<int64_t>(read)
+                             : static_cast<int64_t>(total) - static_cast<int64_t>(read));
+            char perc[32];
+            std::snprintf(
+                perc, sizeof perc, "%.2f",
+                total ? static_cast<double>(read) * 100.0 / static_cast<double>(total) : 0.0);
+            field(out, "master_sync_perc", perc);
+            field(out, "master_sync_last_io_seconds_ago",
+                  (now - link->transfer_last_io_ms()) / 1000);
+        }
+        if (!link->link_up())
+            field(out, "master_link_down_since_seconds",
+                  link->down_since_ms() ? (now - link->down_since_ms()) / 1000 : -1);
+        field(out, "slave_priority", cfg.replica_priority);
+        field(out, "slave_read_only", cfg.replica_read_only ? 1 : 0);
+        field(out, "replica_announced", 1);
+    } else {
+        field(out, "role", "master");
+    }
+    field(out, "connected_slaves", server.replicas().size());
+    if (cfg.min_replicas_to_write > 0 && cfg.min_replicas_max_lag > 0)
+        field(out, "min_slaves_good_slaves", server.good_replicas());
+    int n = 0;
+    for (const Client* c : server.replicas()) {
+        const ReplicaLink& r = *c->replica;
+        std::string ip = r.announced_ip;
+        if (ip.empty()) ip = c->addr.substr(0, c->addr.rfind(':'));
+        const int64_t lag = r.state == ReplicaState::Online ? (now - r.ack_time_ms) / 1000 : 0;
+        field(out, "slave" + std::to_string(n++),
+              "ip=" + ip + ",port=" + std::to_string(r.listening_port) +
+                  ",state=" + replica_state_name(r.state) +
+                  ",offset=" + std::to_string(r.ack_offset) + ",lag=" + std::to_string(lag));
+    }
+    const auto& backlog = server.backlog();
+    field(out, "master_failover_state", "no-failover");
+    field(out, "master_replid", ws.replid());
+    field(out, "master_replid2", server.replid2());
+    field(out, "master_repl_offset", ws.offset());
+    field(out, "second_repl_offset", server.second_repl_offset());
+    field(out, "repl_backlog_active", backlog ? 1 : 0);
+    field(out, "repl_backlog_size", cfg.repl_backlog_size);
+    field(out, "repl_backlog_first_byte_offset", backlog ? backlog->first_byte_offset() : 0);
+    field(out, "repl_backlog_histlen", backlog ? backlog->histlen() : 0);
 }
 
 std::string render_info(Server& server, const std::vector<std::string_view>& asked) {
@@ -249,6 +316,9 @@ std::string render_info(Server& server, const std::vector<std::string_view>& ask
                       static_cast<double>(server.net_out_metric().per_second()) / 1024);
         field(out, "instantaneous_output_kbps", kbps);
         field(out, "rejected_connections", s.rejected_connections);
+        field(out, "sync_full", server.repl_stats().sync_full);
+        field(out, "sync_partial_ok", server.repl_stats().sync_partial_ok);
+        field(out, "sync_partial_err", server.repl_stats().sync_partial_err);
         field(out, "expired_keys", k.expired_keys);
         field(out, "expired_stale_perc", k.expired_stale_perc);
         field(out, "expire_cycle_cpu_milliseconds", k.expire_cycle_cpu_ms);
@@ -268,8 +338,7 @@ std::string render_info(Server& server, const std::vector<std::string_view>& ask
     }
     if (section_on("replication")) {
         header("Replication");
-        field(out, "role", "master");
-        field(out, "connected_slaves", 0);
+        replication_info(server, out);
     }
     if (section_on("cpu")) {
         header("CPU");

@@ -25,10 +25,11 @@ Keyspace::Keyspace(int databases) : dbs_(static_cast<size_t>(databases)) {
     now_ms_ = wall_clock_ms();
 }
 
-Entry* Keyspace::lookup(Database& db, std::string_view key) {
+Entry* Keyspace::lookup(Database& db, std::string_view key, bool for_write) {
     Entry* e = db.dict.find(key);
     if (!e) return nullptr;
     if (e->has_expire() && db.expires.get(e) < now_ms_ && !expiry_suspended_) {
+        if (replica_view_ && !for_write) return nullptr;
         expire_entry(db, e);
         return nullptr;
     }
@@ -37,7 +38,7 @@ Entry* Keyspace::lookup(Database& db, std::string_view key) {
 }
 
 Entry* Keyspace::lookup_read(Database& db, std::string_view key) {
-    Entry* e = lookup(db, key);
+    Entry* e = lookup(db, key, false);
     if (e)
         ++stats.keyspace_hits;
     else
@@ -46,7 +47,7 @@ Entry* Keyspace::lookup_read(Database& db, std::string_view key) {
 }
 
 Entry* Keyspace::lookup_write(Database& db, std::string_view key) {
-    return lookup(db, key);
+    return lookup(db, key, true);
 }
 
 Entry* Keyspace::add(Database& db, std::string_view key, Value v) {

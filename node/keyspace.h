@@ -82,6 +82,11 @@ class Keyspace {
     // the stream carries the DELs its source propagated when keys expired there.
     void suspend_expiry(bool on) { expiry_suspended_ = on; }
     bool expiry_suspended() const { return expiry_suspended_; }
+    // A replica's view: its primary's DELs remove expired keys, so a read of a key past its
+    // time answers "absent" without deleting it (as Redis 7.0 replicas do); a write (a
+    // writable replica) still deletes it first.
+    void set_replica_view(bool on) { replica_view_ = on; }
+    bool replica_view() const { return replica_view_; }
 
     // Moves a key (with its TTL) between databases; the destination must not hold it.
     void move(Database& from, Database& to, std::string_view key);
@@ -109,11 +114,12 @@ class Keyspace {
         const ValueType t = e->value.type();
         if ((t == ValueType::List || t == ValueType::ZSet) && on_added) on_added(db, e->key());
     }
-    Entry* lookup(Database& db, std::string_view key);
+    Entry* lookup(Database& db, std::string_view key, bool for_write);
 
     std::vector<Database> dbs_;
     int64_t now_ms_ = 0;
     bool expiry_suspended_ = false;
+    bool replica_view_ = false;
     uint32_t lru_clock_ = 0;
     size_t expire_db_cursor_ = 0;
 };

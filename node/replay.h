@@ -43,6 +43,8 @@ class Replayer {
         queued_.clear();
     }
     int db() const { return db_; }
+    // The database a stream continued mid-way has selected.
+    void set_db(int db) { db_ = db; }
     uint64_t commands() const { return commands_; }
 
   private:

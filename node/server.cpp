@@ -13,10 +13,11 @@
 #include "common/hash.h"
 #include "node/command_util.h"
 #include "node/log.h"
+#include "node/master_link.h"
 
 namespace snapstream {
-namespace {
 
+// n random lower-case hex characters (run ids, replication ids).
 std::string random_hex(size_t n) {
     static const char* kHex = "0123456789abcdef";
     std::string out(n, '0');
@@ -28,6 +29,8 @@ std::string random_hex(size_t n) {
     for (size_t i = 0; i < n; ++i) out[i] = kHex[buf[i % sizeof(buf)] & 15];
     return out;
 }
+
+namespace {
 
 // "unknown command 'x', with args beginning with: 'a' 'b' " as Redis words it: the name and the
 // argument list are cut at 128 bytes (and, as printf's %s does, at a NUL byte).
@@ -159,6 +162,10 @@ int Server::run() {
         return 1;
     }
     listen();
+    if (cfg_.replicaof)
+        master_link_ =
+            std::make_unique<MasterLink>(*this, cfg_.replicaof->host, cfg_.replicaof->port,
+                                         /*identity_valid=*/!loaded_replid_.empty());
     if (!cfg_.pidfile.empty()) {
         std::ofstream pf(cfg_.pidfile);
         if (pf)
@@ -320,6 +327,17 @@ void Server::execute(Client& client, std::span<const std::string_view> argv) {
     };
     const CommandTable& table = command_table();
     const CommandSpec* cmd = table.find(argv[0]);
+    // A refused EXEC aborts the whole transaction rather than leaving it open, as Redis does.
+    auto refuse = [&](std::string_view error) {
+        ++cmd->rejected_calls;
+        if (cmd->handler == exec_handler()) {
+            discard_transaction(*this, client);
+            reply.error("EXECABORT Transaction discarded because of: " + std::string(error));
+            ++stats_.total_error_replies;
+            return;
+        }
+        reject(error);
+    };
     if (cmd && !cmd->subcommands.empty() && argv.size() > 1) {
         const CommandSpec* sub = cmd->find_subcommand(argv[1]);
         if (!sub) {
@@ -348,20 +366,34 @@ void Server::execute(Client& client, std::span<const std::string_view> argv) {
     }
     if ((snapshots_.writes_denied(cfg_) || aof_write_failed()) &&
         denied_by_disk_error(client, cmd)) {
-        ++cmd->rejected_calls;
         const std::string error =
             snapshots_.writes_denied(cfg_)
                 ? std::string(kErrMisconf)
                 : "MISCONF Errors writing to the AOF file: " + aof_.writer().last_write_error();
-        if (cmd->handler == exec_handler()) {
-            // Redis aborts the whole transaction rather than leaving it open.
-            discard_transaction(*this, client);
-            reply.error("EXECABORT Transaction discarded because of: " + error);
-            ++stats_.total_error_replies;
+        refuse(error);
+        return;
+    }
+    // Replication rules, in Redis's order: too few good replicas, a read-only replica, a
+    // replica whose link is down (replica-serve-stale-data no).
+    bool writes = cmd->has(kCmdWrite);
+    if (!writes && cmd->handler == exec_handler())
+        for (const QueuedCommand& q : client.queued) writes = writes || q.cmd->has(kCmdWrite);
+    if (writes && !master_link_ && cfg_.min_replicas_to_write > 0 &&
+        good_replicas() < cfg_.min_replicas_to_write) {
+        refuse("NOREPLICAS Not enough good replicas to write.");
+        return;
+    }
+    if (master_link_) {
+        if (writes && cfg_.replica_read_only) {
+            refuse("READONLY You can't write against a read only replica.");
             return;
         }
-        reject(error);
-        return;
+        if (!master_link_->link_up() && !cfg_.replica_serve_stale_data && !cmd->has(kCmdStale)) {
+            refuse(
+                "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to "
+                "'no'.");
+            return;
+        }
     }
     if (client.in_multi && !cmd->has(kCmdTransactionControl)) {
         if (cmd->has(kCmdNoMulti)) {
@@ -445,12 +477,14 @@ void Server::cron() {
     ks_.set_lru_clock(static_cast<uint32_t>(now / 1000));
     // Active expiry gets up to 25% of a cron period, as Redis's slow cycle does.
     const int hz = std::clamp(cfg_.hz, 1, 500);
-    if (active_expire_) ks_.active_expire_cycle(250000 / hz);
+    // A replica's keys expire by its primary's DELs (reads already treat them as absent).
+    if (active_expire_ && !master_link_) ks_.active_expire_cycle(250000 / hz);
     propagate_pending();
     ks_.rehash_and_resize(1000);
     clients_cron(now);
     persistence_cron();
     aof_cron();
+    replication_cron();
     // Instantaneous metrics: one sample every 100 ms.
     if (now - ops_metric_.last_time_ms >= 100) {
         ops_metric_.sample(now, stats_.total_commands_processed);
@@ -463,6 +497,7 @@ void Server::clients_cron(int64_t now_ms) {
     if (cfg_.timeout <= 0) return;
     std::vector<std::shared_ptr<Client>> idle;
     for (auto& [id, c] : clients_) {
+        if (c->is_replica() || c->blocked) continue;  // replicas and blocked clients never idle out
         if (now_ms - c->last_interaction_ms > cfg_.timeout * 1000) idle.push_back(c);
     }
     for (auto& c : idle) {

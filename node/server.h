@@ -28,13 +28,16 @@
 #include "node/command_table.h"
 #include "node/keyspace.h"
 #include "node/poller.h"
+#include "node/replication.h"
 #include "node/reply.h"
 #include "node/resp_parser.h"
 #include "persistence/aof.h"
 #include "persistence/command_stream.h"
+#include "persistence/rdb_load.h"
 #include "persistence/rdb_reader.h"
 #include "persistence/rdb_writer.h"
 #include "persistence/snapshots.h"
+#include "replication/backlog.h"
 #include "replication/propagation.h"
 #include "replication/write_stream.h"
 
@@ -47,6 +50,7 @@ struct StringHash {
 };
 
 class Server;
+class MasterLink;
 
 // A command queued between MULTI and EXEC: its own copy of the arguments.
 struct QueuedCommand {
@@ -121,10 +125,25 @@ class Client final : public std::enable_shared_from_this<Client>, public PollTar
     // Runs the requests already buffered (after the client was unblocked).
     void resume();
 
+    // Set when this connection is a replica of ours (PSYNC/SYNC), node/replication.h.
+    std::unique_ptr<ReplicaLink> replica;
+    // Attached as a replica (past PSYNC/SYNC), not just a client that sent REPLCONF.
+    bool is_replica() const { return replica && replica->state != ReplicaState::Handshake; }
+    // Writes `bytes` straight to the socket, bypassing the output buffer (which must not have
+    // been partly sent): the keep-alive newlines and +FULLRESYNC of a replica waiting for its
+    // snapshot. False when the socket did not take all of it.
+    bool send_direct(std::string_view bytes);
+    // Bytes in the output buffer not yet written.
+    size_t pending_output() const { return out.size() - out_sent_; }
+    int fd() const { return fd_; }
+
   private:
     void on_readable() override;
     void on_writable() override;
     void process_input();
+    // A replica's output is held while its snapshot is prepared; the file goes first.
+    bool replica_output_held() const;
+    bool send_bulk_file();
 
     Server& server_;
     int fd_ = -1;  // owned: closed by close() or the destructor
@@ -280,7 +299,8 @@ class Server {
     // Loads dbfilename into the (empty) keyspace; a missing file is not an error. Used at
     // start-up and by DEBUG RELOAD. On failure the error names the file and the byte offset.
     // `merge`: keys in the file replace existing ones (DEBUG RELOAD MERGE) instead of failing.
-    Status load_snapshot(bool merge = false);
+    // `aux_out` receives the file's aux fields (replication position) when loaded.
+    Status load_snapshot(bool merge = false, RdbLoadedAux* aux_out = nullptr);
     // Kills a running BGSAVE child (its temp file is removed; the last status is kept).
     void cancel_bgsave();
     // Whether a forked child (BGSAVE or AOF rewrite) is running.
@@ -299,7 +319,11 @@ class Server {
     }
     // Whether writes have anywhere to go (AOF on; replicas later) and are not a replay of a
     // stream (node/replay.h): else nothing is encoded.
-    bool propagating() const { return aof_.state() != AofState::Off && replaying_ == 0; }
+    // Replicas get the stream through the backlog; a replica's own writes (replica-read-only
+    // no) are not propagated: its stream is its primary's, byte for byte.
+    bool propagating() const {
+        return (aof_.state() != AofState::Off || backlog_) && replaying_ == 0 && !master_link_;
+    }
     // Replayer scope: what replayed commands change is not propagated again.
     void enter_replay() { ++replaying_; }
     void leave_replay() { --replaying_; }
@@ -320,6 +344,30 @@ class Server {
     // Whether -MISCONF applies to this command (stop-writes-on-bgsave-error).
     bool writes_denied_by_disk_error() const { return snapshots_.writes_denied(cfg_); }
     bool loading() const { return loading_; }
+
+    // --- Replication: primary side (node/server_primary.cpp) --------------------------------
+    // PSYNC <replid> <offset> / SYNC: +CONTINUE from the backlog or a full sync.
+    void psync(CommandContext& ctx, bool legacy_sync);
+    // REPLCONF listening-port / ip-address / capa / ack / getack.
+    void replconf(CommandContext& ctx);
+    // REPLICAOF host port (nullopt: NO ONE). Returns the reply text or an error.
+    Result<std::string> replicaof(std::optional<config::ReplicaOf> target);
+    // WAIT numreplicas timeout.
+    void wait_replicas(CommandContext& ctx);
+    const std::vector<Client*>& replicas() const { return replicas_; }
+    void forget_replica(Client& c);
+    const std::optional<Backlog>& backlog() const { return backlog_; }
+    const std::string& replid2() const { return replid2_; }
+    // -1 when there is no second id (as INFO shows it).
+    int64_t second_repl_offset() const { return second_offset_; }
+    ReplicationStats& repl_stats() { return repl_stats_; }
+    MasterLink* master_link() const { return master_link_.get(); }
+    bool is_replica() const { return master_link_ != nullptr; }
+    // Replicas whose last ACK is at most min-replicas-max-lag seconds old.
+    int good_replicas() const;
+    // The replica side's hooks (node/master_link.cpp).
+    friend class MasterLink;
+
     // Applies parameters changed by CONFIG SET to the running node; returns an error text.
     std::optional<std::string> apply_config_change(const std::vector<std::string>& names,
                                                    const config::Config& previous);
@@ -381,6 +429,24 @@ class Server {
     void watch_stop_signals();
     void after_child_change();
     std::vector<int> listener_fds();
+    // Primary side (node/server_primary.cpp).
+    void feed_replicas(std::string_view bytes);
+    void enforce_replica_buffer_limits();
+    bool try_partial_resync(Client& c, std::string_view replid, std::string_view offset_arg);
+    void start_full_sync(Client& c);
+    void replication_cron();
+    void start_sync_child();
+    void reap_sync_child();
+    void replica_online(Client& c);
+    void create_backlog();
+    void shift_replid();
+    void disconnect_replicas();
+    bool sync_child_running() const { return sync_child_.running(); }
+    void unblock_waiters(bool timeouts_only);
+    // What a snapshot records about the stream (RDB aux repl-id/offset/stream-db), if anything.
+    void add_repl_aux(RdbAux& aux) const;
+    // After loading: adopt the position a snapshot or the AOF recorded.
+    void adopt_loaded_position(const std::string& replid, uint64_t offset, int stream_db);
     void touch_watched_key_slow(int db, std::string_view key);
     void signal_key_ready_slow(int db, std::string_view key);
     void schedule_block_timer();
@@ -447,6 +513,33 @@ class Server {
     asio::steady_timer block_timer_;
     int64_t block_timer_at_ = 0;
     std::vector<std::shared_ptr<Client>> unblocked_;  // to resume reading before sleep
+
+    // Replication (node/server_primary.cpp, node/master_link.cpp).
+    std::vector<Client*> replicas_;
+    std::optional<Backlog> backlog_;
+    std::string replid2_ = std::string(40, '0');
+    int64_t second_offset_ = -1;
+    ReplicationStats repl_stats_;
+    std::unique_ptr<MasterLink> master_link_;
+    ForkedChild sync_child_;                    // a full sync's snapshot child (diskless or disk)
+    std::vector<uint64_t> sync_child_clients_;  // client ids of a diskless child's targets
+    bool disk_sync_pending_ = false;  // a BGSAVE runs for replicas waiting in WaitBgsaveEnd
+    int64_t no_replicas_since_ms_ = 0;
+    int64_t last_repl_ping_ms_ = 0;
+    int64_t last_repl_cron_ms_ = 0;
+    bool get_ack_pending_ = false;
+    // Loaded identity (RDB aux or AOF #SO) for a replica's first PSYNC; empty when none.
+    std::string loaded_replid_;
+    uint64_t loaded_offset_ = 0;
+    int loaded_stream_db_ = 0;
+    int replay_db_ = 0;  // the database the last replayed AOF file ended in
+    // Clients blocked in WAIT: client id -> (offset wanted, replicas wanted, deadline ms).
+    struct Waiter {
+        uint64_t offset;
+        int64_t replicas;
+        int64_t deadline_ms;
+    };
+    std::map<uint64_t, Waiter> waiters_;
 };
 
 }  // namespace snapstream

@@ -18,20 +18,10 @@
 #include "persistence/rdb_load.h"
 
 namespace snapstream {
-namespace {
 
-std::string new_replid() {
-    static const char* kHex = "0123456789abcdef";
-    std::string id(40, '0');
-    uint64_t x = static_cast<uint64_t>(wall_clock_us()) ^ (static_cast<uint64_t>(::getpid()) << 32);
-    for (char& c : id) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        c = kHex[x & 15];
-    }
-    return id;
-}
+std::string random_hex(size_t n);  // node/server.cpp
+
+namespace {
 
 bool file_exists(const std::string& path) {
     return ::access(path.c_str(), F_OK) == 0;
@@ -77,6 +67,7 @@ void Server::propagate_pending() {
 
 bool Server::flush_aof(bool force) {
     if (stream_.has_pending()) {
+        feed_replicas(stream_.pending());
         // In WaitRewrite without a child the bytes are not needed: the coming fork sees them.
         if (aof_.state() == AofState::On ||
             (aof_.state() == AofState::WaitRewrite && aof_.rewrite_in_progress()))
@@ -223,8 +214,14 @@ Status Server::load_data() {
     // Not loaded, but a later CONFIG SET appendonly yes continues the directory's sequence.
     ManifestFile mf = read_aof_manifest(aof_.aof_dir(), cfg_.appendfilename);
     if (mf.state == AofDirState::Loaded) aof_.set_manifest(std::move(mf.manifest));
-    stream_.set_origin(new_replid(), 0);
-    return load_snapshot();
+    stream_.set_origin(random_hex(40), 0);
+    RdbLoadedAux aux;
+    if (Status r = load_snapshot(false, &aux); !r) return r;
+    // A snapshot that recorded its replication position (repl-id / repl-offset) continues it.
+    if (aux.repl_id.size() == 40 && aux.repl_offset && *aux.repl_offset >= 0)
+        adopt_loaded_position(aux.repl_id, static_cast<uint64_t>(*aux.repl_offset),
+                              aux.repl_stream_db.value_or(0));
+    return Ok{};
 }
 
 Status Server::load_aof() {
@@ -243,9 +240,9 @@ Status Server::load_aof() {
     std::optional<StreamOrigin> position;
     if (Status r = replay_aof(m, position); !r) return r;
     if (position && position->replid.size() == 40)
-        stream_.set_origin(position->replid, position->offset);
+        adopt_loaded_position(position->replid, position->offset, replay_db_);
     else
-        stream_.set_origin(new_replid(), 0);
+        stream_.set_origin(random_hex(40), 0);
     Status opened =
         aof_.open_on_startup(std::move(m), ks_, rdb_aux(), stream_.offset(), stream_.replid());
     if (!opened) return make_error("Can't open the append-only file: " + opened.error());
@@ -350,6 +347,7 @@ Status Server::replay_aof(const AofManifest& m, std::optional<StreamOrigin>& pos
             }
         }
         total_commands += replayer.commands();
+        replay_db_ = replayer.db();
         if (!files[i].second) {
             if (scanner.origin())
                 position = StreamOrigin{scanner.origin()->offset + scanner.stream_bytes(),

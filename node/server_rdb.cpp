@@ -20,6 +20,7 @@ RdbAux Server::rdb_aux() const {
     aux.redis_ver = "7.0.15";
     aux.ctime = static_cast<int64_t>(::time(nullptr));
     aux.used_mem = used_memory_bytes();
+    add_repl_aux(aux);
     return aux;
 }
 
@@ -98,7 +99,7 @@ void Server::persistence_cron() {
     }
 }
 
-Status Server::load_snapshot(bool merge) {
+Status Server::load_snapshot(bool merge, RdbLoadedAux* aux_out) {
     loading_ = true;
     const int64_t t0 = monotonic_us();
     RdbFileResult r = load_rdb_file(cfg_.dbfilename, ks_, rdb_read_options(), wall_clock_ms(),
@@ -106,6 +107,7 @@ Status Server::load_snapshot(bool merge) {
     loading_ = false;
     if (r.missing()) return Ok{};
     if (!r.ok()) return make_error(r.error);
+    if (aux_out) *aux_out = r.aux;
     snapshots_.info.last_load_keys_loaded = r.keys_loaded;
     snapshots_.info.last_load_keys_expired = r.expired_dropped;
     spdlog::info("Loading RDB produced by version {}", r.aux.redis_ver);

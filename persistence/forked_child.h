@@ -28,6 +28,7 @@ struct ChildReport {
     uint64_t cow_bytes = 0;  // Private_Dirty of the child when it finished (copied pages)
     uint64_t keys = 0;
     uint64_t bytes = 0;
+    uint64_t failed_mask = 0;  // diskless full sync: bit i = target i failed
 };
 
 struct ChildExit {

@@ -31,10 +31,21 @@ class WriteStream {
     // The replication id this offset belongs to (40 hex characters).
     const std::string& replid() const { return replid_; }
     // Sets identity and position (start-up: a new id at 0, or what the AOF recorded).
-    void set_origin(std::string replid, uint64_t offset) {
+    // `selected_db`: the database the stream's last SELECT chose, when continuing a stream
+    // (-1: unknown, the next command is preceded by SELECT).
+    void set_origin(std::string replid, uint64_t offset, int selected_db = -1) {
         replid_ = std::move(replid);
         offset_ = offset;
-        selected_db_ = -1;
+        selected_db_ = selected_db;
+    }
+    int selected_db() const { return selected_db_; }
+
+    // A replica relays its primary's stream byte for byte (offsets stay equal along a chain);
+    // `selected_db` is the database the stream has selected after these bytes.
+    void append_verbatim(std::string_view bytes, int selected_db) {
+        pending_.append(bytes);
+        offset_ += bytes.size();
+        selected_db_ = selected_db;
     }
 
     // Appends an encoded command that runs in `db` (SELECT first if needed).
