@@ -45,9 +45,10 @@ struct ReplicaLink {
     int64_t ack_time_ms = 0;
     // The stream offset the replica's snapshot corresponds to (+FULLRESYNC's offset).
     uint64_t initial_offset = 0;
-    int64_t wait_since_ms = 0;     // when it started waiting for a snapshot child
-    bool online_on_ack = false;    // EOF transfer done: start the stream at its first ACK
-    bool diskless_target = false;  // its snapshot is the diskless child's
+    int64_t wait_since_ms = 0;       // when it started waiting for a snapshot child
+    bool online_on_ack = false;      // EOF transfer done: start the stream at its first ACK
+    bool acked_in_transfer = false;  // that ACK came before the child was reaped
+    bool diskless_target = false;    // its snapshot is the diskless child's
     // Disk-based transfer of the snapshot file.
     int bulk_fd = -1;
     uint64_t bulk_offset = 0;

@@ -296,6 +296,14 @@ void Server::queue_write(Client& c) {
 void Server::before_sleep() {
     if (!ready_keys_.empty()) handle_ready_keys();
     if (!unblocked_.empty()) process_unblocked_clients();
+    // WAIT asked: one REPLCONF GETACK in the stream makes every replica answer at once.
+    if (get_ack_pending_) {
+        get_ack_pending_ = false;
+        if (!replicas_.empty() && !master_link_) {
+            const std::string_view getack[] = {"REPLCONF", "GETACK", "*"};
+            stream_.append(std::max(stream_.selected_db(), 0), getack);
+        }
+    }
     // The AOF first: a client's reply leaves only once its writes reached the file (and, with
     // appendfsync always, the disk); until then (a failed write being retried, a write
     // postponed behind a slow fsync) that client's replies wait in its buffer.

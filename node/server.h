@@ -305,7 +305,8 @@ class Server {
     void cancel_bgsave();
     // Whether a forked child (BGSAVE or AOF rewrite) is running.
     bool child_active() const {
-        return snapshots_.bgsave_in_progress() || aof_.rewrite_in_progress();
+        return snapshots_.bgsave_in_progress() || aof_.rewrite_in_progress() ||
+               sync_child_.running();
     }
 
     // --- AOF and the write stream (node/server_aof.cpp) -------------------------------------

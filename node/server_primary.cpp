@@ -158,6 +158,9 @@ void Server::replconf(CommandContext& ctx) {
             auto off = parse_int64(val);
             if (!off || *off < 0) return;
             ReplicaLink& r = *c->replica;
+            // A replica acknowledges once it has loaded the snapshot, which may be before
+            // the diskless child that sent it has been reaped.
+            if (r.state == ReplicaState::WaitBgsaveEnd) r.acked_in_transfer = true;
             if (static_cast<uint64_t>(*off) > r.ack_offset)
                 r.ack_offset = static_cast<uint64_t>(*off);
             r.ack_time_ms = mstime();
@@ -428,8 +431,13 @@ void Server::reap_sync_child() {
             }
             // The replica now loads; its stream starts when its first ACK says it is done.
             c.replica->state = ReplicaState::Online;
-            c.replica->online_on_ack = true;
             c.replica->ack_time_ms = mstime();
+            if (c.replica->acked_in_transfer) {
+                spdlog::info("Synchronization with replica {} succeeded", c.addr);
+                queue_write(c);
+                continue;
+            }
+            c.replica->online_on_ack = true;
             spdlog::info(
                 "Streamed RDB transfer with replica {} succeeded (socket). Waiting for "
                 "REPLCONF ACK from replica to enable streaming",

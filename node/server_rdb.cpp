@@ -81,6 +81,7 @@ void Server::watch_child_signal() {
         if (ec) return;
         if (snapshots_.reap_child()) after_child_change();
         reap_aof_child();
+        reap_sync_child();
         watch_child_signal();
     });
 }

@@ -128,8 +128,10 @@ IncrFile read_incr(const std::string& path) {
 }
 
 // The write stream's position survives restarts: every INCR file starts with #SO naming the
-// offset its first byte has, and a restarted node continues the same stream (same replid, the
-// offset where the previous file ended) — what lets replication resume from an AOF.
+// offset its first byte has, and a restarted node continues the stream from the offset where the
+// previous file ended — what lets replication resume from an AOF. As a primary restarted from a
+// snapshot with a recorded position does in Redis, it takes a new replid and keeps the recorded
+// one as replid2 (valid up to that offset), so replicas on that history continue.
 TEST(AofOffsets, StreamPositionContinuesAcrossRestartsAndRewrites) {
     TempDir dir;
     const std::vector<std::string> args = {"--appendonly", "yes", "--aof-checksums", "yes"};
@@ -147,8 +149,14 @@ TEST(AofOffsets, StreamPositionContinuesAcrossRestartsAndRewrites) {
     // Restarted: appends continue in the same file; a rewrite's new INCR file starts where the
     // stream stood.
     s = start_in(dir.path(), args);
+    std::string second_id;
     {
         RespClient c(s->port());
+        const std::string info = info_text(c, "replication");
+        EXPECT_EQ(info_field(info, "master_replid2"), first.replid);
+        EXPECT_EQ(info_field(info, "second_repl_offset"), std::to_string(first.stream_bytes + 1));
+        EXPECT_EQ(info_field(info, "master_repl_offset"), std::to_string(first.stream_bytes));
+        second_id = info_field(info, "master_replid").value_or("");
         c.command({"SELECT", "2"});
         c.command({"RPUSH", "list", "a", "b"});
         EXPECT_EQ(c.command({"BGREWRITEAOF"}).str, "Background append only file rewriting started");
@@ -159,7 +167,8 @@ TEST(AofOffsets, StreamPositionContinuesAcrossRestartsAndRewrites) {
     const std::string second_path = aof_last_incr_path(dir.path());
     ASSERT_NE(second_path, first_path);
     const IncrFile second = read_incr(second_path);
-    EXPECT_EQ(second.replid, first.replid);
+    EXPECT_EQ(second.replid, second_id);
+    EXPECT_NE(second.replid, first.replid);
     // The old file is history (deleted); its length is known from what was written to it:
     // the first run's bytes plus SELECT 2 and the RPUSH (RESP sizes).
     const uint64_t select2 = std::string("*2\r\n$6\r\nSELECT\r\n$1\r\n2\r\n").size();
@@ -176,7 +185,7 @@ TEST(AofOffsets, StreamPositionContinuesAcrossRestartsAndRewrites) {
             [&] { return persistence_field(c, "aof_rewrite_in_progress") == "0"; }, Ms(20000)));
     }
     const IncrFile third = read_incr(aof_last_incr_path(dir.path()));
-    EXPECT_EQ(third.replid, first.replid);
+    EXPECT_NE(third.replid, second.replid);  // shifted again at the restart
     const uint64_t set_third =
         std::string(
             "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$5\r\nthird\r\n$1\r\n1\r\n")

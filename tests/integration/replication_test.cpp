@@ -1,0 +1,328 @@
+// Replication end to end through the binaries: snapstream → snapstream, Debian's redis-server
+// as our replica and as our primary. A seeded random write workload over every type (several
+// databases, TTLs short enough to expire during the run, MULTI/EXEC blocks, SPOP and other
+// commands propagated in rewritten form) runs on the primary; once the replica's offset equals
+// the primary's, both datasets must be identical. Link drops (CLIENT KILL on either side, a
+// stopped replica) must end in partial resyncs (sync_partial_ok grows, sync_full does not), and
+// a backlog the replica fell out of in a full resync.
+#include <signal.h>
+
+#include <random>
+#include <thread>
+
+#include "tests/integration/integration_util.h"
+
+namespace snapstream::test {
+namespace {
+
+const std::vector<std::string> kPrimaryArgs = {"--repl-diskless-sync-delay", "0"};
+
+std::vector<std::string> replica_args(int primary_port, std::vector<std::string> more = {}) {
+    std::vector<std::string> a = {"--replicaof", "127.0.0.1", std::to_string(primary_port)};
+    a.insert(a.end(), more.begin(), more.end());
+    return a;
+}
+
+std::unique_ptr<ServerProcess> start(const std::string& binary, std::vector<std::string> args) {
+    ServerProcess::Options o;
+    o.binary = binary;
+    o.name = binary == redis_binary() ? "redis" : "snapstream";
+    o.extra_args = std::move(args);
+    return ServerProcess::start(std::move(o));
+}
+
+int64_t repl_int(RespClient& c, std::string_view field) {
+    return info_int(c, "replication", field);
+}
+
+// Waits until the replica's link is up and its offset equals the primary's.
+::testing::AssertionResult in_sync(RespClient& primary, RespClient& replica,
+                                   Ms timeout = Ms(30000)) {
+    int64_t p = -1, r = -2;
+    std::string link;
+    const bool ok = wait_until(
+        [&] {
+            const std::string info = info_text(replica, "replication");
+            link = info_field(info, "master_link_status").value_or("?");
+            if (link != "up") return false;
+            p = repl_int(primary, "master_repl_offset");
+            r = repl_int(replica, "slave_repl_offset");
+            return p == r;
+        },
+        timeout, Ms(5));
+    if (ok) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure()
+           << "not in sync: link " << link << ", primary offset " << p << ", replica offset " << r;
+}
+
+// One random write (or a MULTI block of them) in a random database.
+std::vector<std::vector<std::string>> random_writes(std::mt19937_64& rng) {
+    auto pick = [&](uint64_t n) { return static_cast<int>(rng() % n); };
+    auto key = [&](const char* prefix) { return std::string(prefix) + std::to_string(pick(40)); };
+    auto val = [&] {
+        return std::string(static_cast<size_t>(1 + pick(30)), static_cast<char>('a' + pick(26)));
+    };
+    auto one = [&]() -> std::vector<std::string> {
+        switch (pick(22)) {
+            case 0:
+                return {"SET", key("s"), val()};
+            case 1:
+                return {"SET", key("s"), val(), "PX", std::to_string(1 + pick(40))};
+            case 2:
+                return {"SET", key("s"), val(), "EX", std::to_string(100 + pick(100))};
+            case 3:
+                return {"INCRBY", key("n"), std::to_string(pick(1000))};
+            case 4:
+                return {"INCRBYFLOAT", key("f"), "1.5"};
+            case 5:
+                return {"APPEND", key("s"), val()};
+            case 6:
+                return {"RPUSH", key("l"), val(), val()};
+            case 7:
+                return {"LPOP", key("l")};
+            case 8:
+                return {"LMOVE", key("l"), key("l"), "LEFT", "RIGHT"};
+            case 9:
+                return {"HSET", key("h"), val(), val()};
+            case 10:
+                return {"HDEL", key("h"), val()};
+            case 11:
+                return {"HINCRBYFLOAT", key("h"), "x", "0.25"};
+            case 12:
+                return {"SADD", key("t"), std::to_string(pick(50)), val()};
+            case 13:
+                return {"SPOP", key("t")};
+            case 14:
+                return {"SREM", key("t"), std::to_string(pick(50))};
+            case 15:
+                return {"ZADD", key("z"), std::to_string(pick(100)), val()};
+            case 16:
+                return {"ZINCRBY", key("z"), "2", val()};
+            case 17:
+                return {"ZPOPMIN", key("z")};
+            case 18:
+                return {"DEL", key("s"), key("l")};
+            case 19:
+                return {"PEXPIRE", key("h"), std::to_string(1 + pick(30))};
+            case 20:
+                return {"EXPIRE", key("z"), std::to_string(200)};
+            default:
+                return {"GETEX", key("s"), "PX", std::to_string(1 + pick(30))};
+        }
+    };
+    std::vector<std::vector<std::string>> out;
+    out.push_back({"SELECT", std::to_string(pick(3))});
+    if (pick(8) == 0) {
+        out.push_back({"MULTI"});
+        for (int i = 0, n = 2 + pick(4); i < n; ++i) out.push_back(one());
+        out.push_back({"EXEC"});
+    } else {
+        out.push_back(one());
+    }
+    return out;
+}
+
+void run_workload(RespClient& c, uint64_t seed, int steps) {
+    std::mt19937_64 rng(seed);
+    for (int i = 0; i < steps; ++i) c.pipeline(random_writes(rng));
+    c.command({"SELECT", "0"});
+}
+
+// Both datasets after every short TTL has passed (the primary's reads delete what expired and
+// propagate the DELs, then the replica catches up).
+void expect_same_data(RespClient& primary, RespClient& replica) {
+    std::this_thread::sleep_for(Ms(60));  // longer than the workload's longest short TTL
+    const std::vector<std::string> want = dataset(primary, /*with_encoding=*/false);
+    ASSERT_TRUE(in_sync(primary, replica));
+    const std::vector<std::string> got = dataset(replica, /*with_encoding=*/false);
+    ASSERT_GT(want.size(), 20u);
+    EXPECT_EQ(got, want);
+}
+
+struct Pair {
+    std::unique_ptr<ServerProcess> primary, replica;
+    std::optional<RespClient> p, r;
+};
+
+Pair start_pair(const std::string& primary_bin, const std::string& replica_bin, uint64_t seed,
+                std::vector<std::string> primary_more = {},
+                std::vector<std::string> replica_more = {}) {
+    Pair x;
+    std::vector<std::string> pa = kPrimaryArgs;
+    pa.insert(pa.end(), primary_more.begin(), primary_more.end());
+    x.primary = start(primary_bin, pa);
+    x.p.emplace(x.primary->port());
+    run_workload(*x.p, seed, 300);  // data before the full sync
+    x.replica = start(replica_bin, replica_args(x.primary->port(), replica_more));
+    x.r.emplace(x.replica->port());
+    return x;
+}
+
+void full_sync_and_stream(const std::string& primary_bin, const std::string& replica_bin) {
+    for (uint64_t seed : {11u, 12u}) {
+        SCOPED_TRACE("seed " + std::to_string(seed));
+        Pair x = start_pair(primary_bin, replica_bin, seed);
+        // Writes while the full sync runs, then after it.
+        run_workload(*x.p, seed + 100, 500);
+        ASSERT_TRUE(in_sync(*x.p, *x.r));
+        run_workload(*x.p, seed + 200, 1500);
+        expect_same_data(*x.p, *x.r);
+        EXPECT_EQ(repl_int(*x.p, "connected_slaves"), 1);
+        EXPECT_EQ(info_int(*x.p, "stats", "sync_full"), 1);
+    }
+}
+
+// Drops the link from both sides in turn; each reconnection continues (no second full sync).
+void link_drops_resync_partially(const std::string& primary_bin, const std::string& replica_bin) {
+    Pair x = start_pair(primary_bin, replica_bin, 21);
+    ASSERT_TRUE(in_sync(*x.p, *x.r));
+    const int64_t full = info_int(*x.p, "stats", "sync_full");
+    for (int round = 0; round < 4; ++round) {
+        SCOPED_TRACE("round " + std::to_string(round));
+        const int64_t ok = info_int(*x.p, "stats", "sync_partial_ok");
+        if (round % 2 == 0)
+            EXPECT_EQ(x.r->command({"CLIENT", "KILL", "TYPE", "master"}).integer, 1);
+        else
+            EXPECT_EQ(x.p->command({"CLIENT", "KILL", "TYPE", "replica"}).integer, 1);
+        run_workload(*x.p, 30 + static_cast<uint64_t>(round), 200);  // while the link is down
+        ASSERT_TRUE(wait_until([&] { return info_int(*x.p, "stats", "sync_partial_ok") == ok + 1; },
+                               Ms(20000)));
+        expect_same_data(*x.p, *x.r);
+    }
+    EXPECT_EQ(info_int(*x.p, "stats", "sync_full"), full);
+}
+
+TEST(Replication, SnapstreamToSnapstreamFullSyncAndStream) {
+    full_sync_and_stream(snapstream_binary(), snapstream_binary());
+}
+
+TEST(Replication, RedisReplicaOfSnapstream) {
+    full_sync_and_stream(snapstream_binary(), redis_binary());
+}
+
+TEST(Replication, SnapstreamReplicaOfRedis) {
+    full_sync_and_stream(redis_binary(), snapstream_binary());
+}
+
+TEST(Replication, DiskBasedFullSync) {
+    for (const std::string& replica : {snapstream_binary(), redis_binary()}) {
+        Pair x = start_pair(snapstream_binary(), replica, 41, {"--repl-diskless-sync", "no"});
+        run_workload(*x.p, 42, 300);
+        expect_same_data(*x.p, *x.r);
+    }
+    // And a disk-based Redis primary feeding us the "$<len>" form.
+    Pair x = start_pair(redis_binary(), snapstream_binary(), 43, {"--repl-diskless-sync", "no"});
+    run_workload(*x.p, 44, 300);
+    expect_same_data(*x.p, *x.r);
+}
+
+TEST(Replication, PartialResyncAfterLinkDropSnapstreamPair) {
+    link_drops_resync_partially(snapstream_binary(), snapstream_binary());
+}
+
+TEST(Replication, PartialResyncAfterLinkDropRedisReplica) {
+    link_drops_resync_partially(snapstream_binary(), redis_binary());
+}
+
+TEST(Replication, PartialResyncAfterLinkDropRedisPrimary) {
+    link_drops_resync_partially(redis_binary(), snapstream_binary());
+}
+
+// A replica that misses more than the backlog holds gets a full resync, and the data is right.
+TEST(Replication, BacklogOverflowFullResync) {
+    Pair x =
+        start_pair(snapstream_binary(), snapstream_binary(), 51, {"--repl-backlog-size", "16384"});
+    ASSERT_TRUE(in_sync(*x.p, *x.r));
+    ASSERT_EQ(::kill(x.replica->pid(), SIGSTOP), 0);
+    EXPECT_EQ(x.p->command({"CLIENT", "KILL", "TYPE", "replica"}).integer, 1);
+    run_workload(*x.p, 52, 1500);  // far more than 16 KiB of stream
+    ASSERT_GT(
+        repl_int(*x.p, "master_repl_offset") - repl_int(*x.p, "repl_backlog_first_byte_offset"),
+        16000);
+    ASSERT_EQ(::kill(x.replica->pid(), SIGCONT), 0);
+    ASSERT_TRUE(wait_until([&] { return info_int(*x.p, "stats", "sync_full") == 2; }, Ms(20000)));
+    EXPECT_EQ(info_int(*x.p, "stats", "sync_partial_err"), 1);
+    expect_same_data(*x.p, *x.r);
+}
+
+TEST(Replication, ReadOnlyReplicaRoleAndInfo) {
+    Pair x = start_pair(snapstream_binary(), snapstream_binary(), 61);
+    ASSERT_TRUE(in_sync(*x.p, *x.r));
+    RespValue e = x.r->command({"SET", "k", "v"});
+    EXPECT_EQ(e.str, "READONLY You can't write against a read only replica.");
+    x.r->command({"MULTI"});
+    x.r->command({"INCR", "k"});
+    EXPECT_EQ(x.r->command({"EXEC"}).str.substr(0, 9), "EXECABORT");
+    EXPECT_TRUE(x.r->command({"GET", "nope"}).is_null());  // reads are served
+    RespValue role = x.r->command({"ROLE"});
+    ASSERT_EQ(role.elems.size(), 5u);
+    EXPECT_EQ(role.elems[0].str, "slave");
+    EXPECT_EQ(role.elems[2].integer, x.primary->port());
+    EXPECT_EQ(role.elems[3].str, "connected");
+    RespValue prole;
+    ASSERT_TRUE(wait_until(
+        [&] {
+            prole = x.p->command({"ROLE"});
+            return prole.elems.size() == 3 && prole.elems[2].elems.size() == 1;
+        },
+        Ms(5000)));
+    ASSERT_EQ(prole.elems.size(), 3u);
+    EXPECT_EQ(prole.elems[0].str, "master");
+    ASSERT_EQ(prole.elems[2].elems.size(), 1u);
+    EXPECT_EQ(prole.elems[2].elems[0].elems[1].str, std::to_string(x.replica->port()));
+    // INFO replication has Redis's fields, in Redis's order.
+    auto redis = start(redis_binary(), replica_args(x.primary->port()));
+    RespClient rc(redis->port());
+    ASSERT_TRUE(in_sync(*x.p, rc));
+    EXPECT_EQ(info_field_names(info_text(*x.r, "replication")),
+              info_field_names(info_text(rc, "replication")));
+    const std::string pinfo = info_text(*x.p, "replication");
+    EXPECT_EQ(info_field(pinfo, "connected_slaves"), "2");
+    EXPECT_NE(pinfo.find("slave1:ip=127.0.0.1,port="), std::string::npos) << pinfo;
+    // REPLICAOF NO ONE: writable again.
+    EXPECT_EQ(x.r->command({"REPLICAOF", "NO", "ONE"}).str, "OK");
+    EXPECT_EQ(x.r->command({"SET", "k", "v"}).str, "OK");
+    EXPECT_EQ(x.r->command({"ROLE"}).elems[0].str, "master");
+}
+
+TEST(Replication, WaitCountsAcknowledgingReplicas) {
+    Pair x = start_pair(snapstream_binary(), snapstream_binary(), 71);
+    auto second = start(snapstream_binary(), replica_args(x.primary->port()));
+    RespClient r2(second->port());
+    ASSERT_TRUE(in_sync(*x.p, *x.r));
+    ASSERT_TRUE(in_sync(*x.p, r2));
+    x.p->command({"SET", "w", "1"});
+    EXPECT_EQ(x.p->command({"WAIT", "2", "5000"}).integer, 2);
+    // One replica stopped: WAIT 2 times out and counts the one that acknowledged.
+    ASSERT_EQ(::kill(second->pid(), SIGSTOP), 0);
+    x.p->command({"SET", "w", "2"});
+    const auto t0 = std::chrono::steady_clock::now();
+    EXPECT_EQ(x.p->command({"WAIT", "2", "300"}).integer, 1);
+    EXPECT_GE(std::chrono::steady_clock::now() - t0, Ms(300));
+    ASSERT_EQ(::kill(second->pid(), SIGCONT), 0);
+    EXPECT_EQ(x.p->command({"WAIT", "2", "10000"}).integer, 2);
+    // WAIT on a replica is an error; WAIT 0 returns at once.
+    EXPECT_EQ(x.r->command({"WAIT", "1", "0"}).str.substr(0, 34),
+              "ERR WAIT cannot be used with repli");
+    EXPECT_GE(x.p->command({"WAIT", "0", "0"}).integer, 0);
+}
+
+TEST(Replication, MinReplicasToWrite) {
+    Pair x = start_pair(snapstream_binary(), snapstream_binary(), 81,
+                        {"--min-replicas-to-write", "1", "--min-replicas-max-lag", "2"});
+    ASSERT_TRUE(in_sync(*x.p, *x.r));
+    ASSERT_TRUE(wait_until([&] { return x.p->command({"SET", "a", "1"}).str == "OK"; }, Ms(5000)));
+    ASSERT_EQ(::kill(x.replica->pid(), SIGSTOP), 0);  // no more ACKs
+    EXPECT_TRUE(wait_until(
+        [&] {
+            return x.p->command({"SET", "a", "2"}).str ==
+                   "NOREPLICAS Not enough good replicas to write.";
+        },
+        Ms(10000)));
+    EXPECT_FALSE(x.p->command({"GET", "a"}).is_error());  // reads still served
+    ASSERT_EQ(::kill(x.replica->pid(), SIGCONT), 0);
+    EXPECT_TRUE(wait_until([&] { return x.p->command({"SET", "a", "3"}).str == "OK"; }, Ms(10000)));
+}
+
+}  // namespace
+}  // namespace snapstream::test
