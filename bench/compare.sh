@@ -10,7 +10,10 @@
 #      appendfsync always and everysec, BGREWRITEAOF wall time (RDB preamble and commands), AOF
 #      load time (INCR only, RDB-preamble BASE, command BASE) and SET latency during BGREWRITEAOF
 #      on the same 1M keys
-# SNAPSTREAM_BENCH_STEPS (default "harness,throughput,memory,rdb,aof") picks which of the five run.
+#   6. bench/replication.py: replication: full sync of the same 1M keys to a replica (diskless and
+#      disk-based; spawn -> link up / offsets equal), replication lag in bytes during
+#      redis-benchmark SET -P 16, primary SET throughput at -P 16 and -P 1 with 0 and 2 replicas
+# SNAPSTREAM_BENCH_STEPS (default "harness,throughput,memory,rdb,aof,repl") picks which of the six run.
 # Usage: bench/compare.sh [--quick] [other compare.py options, e.g. --only throughput,load]
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -20,7 +23,7 @@ harness="${SNAPSTREAM_BENCH_HARNESS:-$here/../shared/bench/compare.py}"
 out="$here/bench/results"
 mkdir -p "$out"
 
-steps="${SNAPSTREAM_BENCH_STEPS:-harness,throughput,memory,rdb,aof}"
+steps="${SNAPSTREAM_BENCH_STEPS:-harness,throughput,memory,rdb,aof,repl}"
 want() { [[ ",$steps," == *",$1,"* ]]; }
 
 if want harness; then
@@ -39,3 +42,4 @@ if [ -n "$quick" ]; then reps=1; fi
 if want memory; then python3 "$here/bench/memory.py" --b "$bin" --reps $reps; fi
 if want rdb; then python3 "$here/bench/rdb.py" --b "$bin" --out "$out" $quick; fi
 if want aof; then python3 "$here/bench/aof.py" --b "$bin" --out "$out" $quick; fi
+if want repl; then python3 "$here/bench/replication.py" --b "$bin" --out "$out" $quick; fi
