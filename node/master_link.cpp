@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "node/command_util.h"
+#include "node/log.h"
 #include "node/replay.h"
 #include "node/server.h"
 #include "persistence/command_stream.h"
@@ -59,12 +60,14 @@ MasterLink::MasterLink(Server& server, std::string host, int port, bool identity
     : server_(server), host_(std::move(host)), port_(port), identity_valid_(identity_valid) {
     down_since_ms_ = server_.mstime();
     server_.keyspace().set_replica_view(true);
+    set_log_role('S');
     spdlog::info("Connecting to MASTER {}:{}", host_, port_);
 }
 
 MasterLink::~MasterLink() {
     drop("");
     server_.keyspace().set_replica_view(false);
+    set_log_role('M');
 }
 
 uint64_t MasterLink::transfer_size() const {
