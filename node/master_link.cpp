@@ -59,15 +59,11 @@ int start_connect(const std::string& host, int port, std::string& err) {
 MasterLink::MasterLink(Server& server, std::string host, int port, bool identity_valid)
     : server_(server), host_(std::move(host)), port_(port), identity_valid_(identity_valid) {
     down_since_ms_ = server_.mstime();
-    server_.keyspace().set_replica_view(true);
-    set_log_role('S');
     spdlog::info("Connecting to MASTER {}:{}", host_, port_);
 }
 
 MasterLink::~MasterLink() {
     drop("");
-    server_.keyspace().set_replica_view(false);
-    set_log_role('M');
 }
 
 uint64_t MasterLink::transfer_size() const {
@@ -135,7 +131,12 @@ void MasterLink::cron(int64_t now_ms) {
                 drop("MASTER timeout: no data nor PING received...");
                 return;
             }
-            if (now_ms - last_ack_ms_ >= 1000) send_ack();
+            // Every second as Redis replicas do, and every cron tick (100 ms at hz 10) while
+            // the stream moves, so the primary's view of our lag (WAIT, INFO) stays fresh.
+            if (now_ms - last_ack_ms_ >= 1000 ||
+                (server_.write_stream().offset() != last_acked_offset_ &&
+                 now_ms - last_ack_ms_ >= 100))
+                send_ack();
             return;
     }
 }
@@ -189,6 +190,7 @@ void MasterLink::send_command(std::initializer_list<std::string_view> argv) {
 void MasterLink::send_ack() {
     if (state_ != State::Connected) return;
     last_ack_ms_ = server_.mstime();
+    last_acked_offset_ = server_.write_stream().offset();
     const std::string off = std::to_string(server_.write_stream().offset());
     send_command({"REPLCONF", "ACK", off});
 }
@@ -450,6 +452,11 @@ bool MasterLink::finish_transfer() {
     const std::string rest = payload_->rest();
     // The data it replaces: children writing it go, the AOF restarts after the load.
     s.cancel_bgsave();
+    if (s.sync_child_.running()) {  // our own replicas' snapshot of the data being replaced
+        s.sync_child_.kill_and_reap();
+        s.sync_child_clients_.clear();
+        s.after_child_change();
+    }
     const bool aof_was_on = s.aof_.enabled();
     if (aof_was_on) (void)s.set_appendonly(false);
     spdlog::info("MASTER <-> REPLICA sync: Flushing old data");

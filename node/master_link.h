@@ -97,6 +97,7 @@ class MasterLink final : public PollTarget {
     int64_t next_attempt_ms_ = 0;
     int failures_ = 0;
     int64_t last_ack_ms_ = 0;
+    uint64_t last_acked_offset_ = 0;
     // Transfer.
     std::string sync_replid_;
     uint64_t sync_offset_ = 0;

@@ -163,9 +163,9 @@ int Server::run() {
     }
     listen();
     if (cfg_.replicaof)
-        master_link_ =
-            std::make_unique<MasterLink>(*this, cfg_.replicaof->host, cfg_.replicaof->port,
-                                         /*identity_valid=*/!loaded_replid_.empty());
+        set_master_link(std::make_unique<MasterLink>(*this, cfg_.replicaof->host,
+                                                     cfg_.replicaof->port,
+                                                     /*identity_valid=*/!loaded_replid_.empty()));
     if (!cfg_.pidfile.empty()) {
         std::ofstream pf(cfg_.pidfile);
         if (pf)
@@ -606,6 +606,8 @@ std::optional<std::string> Server::apply_config_change(const std::vector<std::st
             // Switching policy: what is written so far is synced now.
             flush_aof(/*force=*/true);
             (void)aof_.writer().sync_now();
+        } else if (name == "repl-backlog-size" && backlog_) {
+            backlog_->resize(cfg_.repl_backlog_size);  // keeps the most recent bytes that fit
         } else if (name == "aof-use-rdb-preamble") {
             aof_.settings().rdb_preamble = cfg_.aof_use_rdb_preamble;
         } else if (name == "aof-checksums") {

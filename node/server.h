@@ -366,6 +366,9 @@ class Server {
     bool is_replica() const { return master_link_ != nullptr; }
     // Replicas whose last ACK is at most min-replicas-max-lag seconds old.
     int good_replicas() const;
+    // Becomes the replica of `target`, or a primary (nullptr): the link, the keyspace's replica
+    // view, the log's role letter.
+    void set_master_link(std::unique_ptr<MasterLink> link);
     // The replica side's hooks (node/master_link.cpp).
     friend class MasterLink;
 

@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "node/command_util.h"
+#include "node/log.h"
 #include "node/master_link.h"
 #include "node/server.h"
 #include "persistence/aof_stream_reader.h"
@@ -738,12 +739,19 @@ void Server::unblock_waiters(bool timeouts_only) {
     }
 }
 
+void Server::set_master_link(std::unique_ptr<MasterLink> link) {
+    master_link_.reset();  // the old link closes first
+    master_link_ = std::move(link);
+    ks_.set_replica_view(master_link_ != nullptr);
+    set_log_role(master_link_ ? 'S' : 'M');
+}
+
 // --- REPLICAOF --------------------------------------------------------------------------------
 
 Result<std::string> Server::replicaof(std::optional<config::ReplicaOf> target) {
     if (!target) {
         if (master_link_) {
-            master_link_.reset();
+            set_master_link(nullptr);
             cfg_.replicaof.reset();
             // Promotion: keep serving partial resyncs to the old primary's other replicas.
             if (!backlog_) create_backlog();
@@ -761,8 +769,8 @@ Result<std::string> Server::replicaof(std::optional<config::ReplicaOf> target) {
         return std::string("OK Already connected to specified master");
     }
     // Our position continues: a former primary asks to continue from its own stream.
-    master_link_ = std::make_unique<MasterLink>(*this, target->host, target->port,
-                                                /*identity_valid=*/true);
+    set_master_link(std::make_unique<MasterLink>(*this, target->host, target->port,
+                                                 /*identity_valid=*/true));
     cfg_.replicaof = target;
     // Our replicas reconnect and continue from us (a partial resync when possible).
     disconnect_replicas();

@@ -279,6 +279,19 @@ TEST(Replication, ReadOnlyReplicaRoleAndInfo) {
     const std::string pinfo = info_text(*x.p, "replication");
     EXPECT_EQ(info_field(pinfo, "connected_slaves"), "2");
     EXPECT_NE(pinfo.find("slave1:ip=127.0.0.1,port="), std::string::npos) << pinfo;
+    // Expiry on a replica: a key past its TTL reads as absent but stays until the primary's DEL.
+    x.p->command({"DEBUG", "SET-ACTIVE-EXPIRE", "0"});
+    x.p->command({"SELECT", "9"});
+    x.p->command({"SET", "soon", "v", "PX", "150"});
+    ASSERT_TRUE(in_sync(*x.p, *x.r));
+    x.r->command({"SELECT", "9"});
+    EXPECT_EQ(x.r->command({"GET", "soon"}).str, "v");
+    ASSERT_TRUE(wait_until([&] { return x.r->command({"GET", "soon"}).is_null(); }, Ms(5000)));
+    EXPECT_EQ(x.r->command({"DBSIZE"}).integer, 1);        // not deleted by the replica itself
+    EXPECT_TRUE(x.p->command({"GET", "soon"}).is_null());  // the primary expires it: DEL
+    ASSERT_TRUE(wait_until([&] { return x.r->command({"DBSIZE"}).integer == 0; }, Ms(5000)));
+    x.p->command({"SELECT", "0"});
+    x.r->command({"SELECT", "0"});
     // REPLICAOF NO ONE: writable again.
     EXPECT_EQ(x.r->command({"REPLICAOF", "NO", "ONE"}).str, "OK");
     EXPECT_EQ(x.r->command({"SET", "k", "v"}).str, "OK");
