@@ -30,7 +30,7 @@ if want harness; then
   python3 "$harness" \
     --a 'redis-server --port {port} --dir {dir} --save "" --appendonly no --repl-diskless-sync-delay 0' \
     --a-name redis \
-    --b "$bin --port {port} --dir {dir} --save \"\" --appendonly no" --b-name snapstream \
+    --b "$bin --port {port} --dir {dir} --save \"\" --appendonly no --repl-diskless-sync-delay 0" --b-name snapstream \
     --out "$out" "$@" || echo "(compare.py exited with $?: see the errors under its table)"
 fi
 

@@ -114,12 +114,21 @@ void Keyspace::flush_all() {
     for (Database& db : dbs_) flush(db);
 }
 
+namespace {
+// The contents of two databases trade places; their ids stay.
+void swap_db_contents(Database& a, Database& b) {
+    std::swap(a.dict, b.dict);
+    std::swap(a.expires, b.expires);
+    std::swap(a.avg_ttl, b.avg_ttl);
+}
+}  // namespace
+
 void Keyspace::swap(int a, int b) {
-    Database& da = db(a);
-    Database& dbb = db(b);
-    std::swap(da.dict, dbb.dict);
-    std::swap(da.expires, dbb.expires);
-    std::swap(da.avg_ttl, dbb.avg_ttl);
+    swap_db_contents(db(a), db(b));
+}
+
+void Keyspace::swap_contents(Keyspace& other) {
+    for (int i = 0; i < count() && i < other.count(); ++i) swap_db_contents(db(i), other.db(i));
 }
 
 void Keyspace::expire_entry(Database& db, Entry* e) {

@@ -93,6 +93,9 @@ class Keyspace {
     void flush(Database& db);
     void flush_all();
     void swap(int a, int b);
+    // Exchanges every database's contents with `other`'s (same number of databases): a
+    // replica's swapdb load.
+    void swap_contents(Keyspace& other);
 
     // One active-expiry pass over every database; returns keys deleted. `budget_us` bounds time.
     size_t active_expire_cycle(int64_t budget_us);

@@ -457,17 +457,26 @@ bool MasterLink::finish_transfer() {
         s.sync_child_clients_.clear();
         s.after_child_change();
     }
+    // swapdb: the snapshot is loaded beside the old data, which is replaced only once the load
+    // succeeded (a bad transfer leaves the replica serving what it had). Otherwise the old data
+    // goes first, as Redis does.
+    const bool swapdb = to_memory_ && s.cfg_.repl_diskless_load == config::DisklessLoad::Swapdb;
+    std::optional<Keyspace> fresh;
+    if (swapdb) fresh.emplace(s.ks_.count());
+    Keyspace& into = swapdb ? *fresh : s.ks_;
     const bool aof_was_on = s.aof_.enabled();
-    if (aof_was_on) (void)s.set_appendonly(false);
-    spdlog::info("MASTER <-> REPLICA sync: Flushing old data");
-    for (int i = 0; i < s.ks_.count(); ++i) s.touch_all_watched_keys_in_db(i, -1);
-    s.ks_.flush_all();
+    if (!swapdb) {
+        if (aof_was_on) (void)s.set_appendonly(false);
+        spdlog::info("MASTER <-> REPLICA sync: Flushing old data");
+        for (int i = 0; i < s.ks_.count(); ++i) s.touch_all_watched_keys_in_db(i, -1);
+        s.ks_.flush_all();
+    }
     RdbLoadedAux aux;
     std::string error;
     s.loading_ = true;
     spdlog::info("MASTER <-> REPLICA sync: Loading DB in memory");
     if (to_memory_) {
-        KeyspaceLoadTarget target(s.ks_, wall_clock_ms(), /*drop_expired=*/false);
+        KeyspaceLoadTarget target(into, wall_clock_ms(), /*drop_expired=*/false);
         const auto* p = reinterpret_cast<const uint8_t*>(memory_payload_.data());
         RdbReadResult rr = read_rdb(std::span<const uint8_t>(p, memory_payload_.size()),
                                     s.rdb_read_options(), target);
@@ -494,10 +503,19 @@ bool MasterLink::finish_transfer() {
     s.loading_ = false;
     payload_.reset();
     if (!error.empty()) {
-        s.ks_.flush_all();
+        if (!swapdb) s.ks_.flush_all();
         drop("Failed trying to load the MASTER synchronization DB from " +
-             std::string(to_memory_ ? "socket" : "disk") + ": " + error);
+             std::string(to_memory_ ? "socket" : "disk") + ": " + error +
+             (swapdb ? " (the previous data is kept)" : ""));
         return false;
+    }
+    if (swapdb) {
+        if (aof_was_on) (void)s.set_appendonly(false);
+        for (int i = 0; i < s.ks_.count(); ++i) s.touch_all_watched_keys_in_db(i, -1);
+        s.ks_.swap_contents(*fresh);
+        for (int i = 0; i < s.ks_.count(); ++i) s.signal_all_blocked_keys(i);
+        spdlog::info("MASTER <-> REPLICA sync: Swapped in the new data, discarding the old");
+        fresh.reset();
     }
     // Our identity is now the primary's, from the snapshot's offset on; our own history ended.
     stream_db_ = aux.repl_stream_db.value_or(0);

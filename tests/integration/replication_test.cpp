@@ -216,6 +216,32 @@ TEST(Replication, DiskBasedFullSync) {
     expect_same_data(*x.p, *x.r);
 }
 
+// repl-diskless-load on-empty-db and swapdb read the snapshot from memory; swapdb replaces data
+// the replica already had (a former primary re-pointed), and a real Redis primary feeds it too.
+TEST(Replication, DisklessLoadModes) {
+    for (const std::string mode : {"on-empty-db", "swapdb"}) {
+        for (const std::string& primary : {snapstream_binary(), redis_binary()}) {
+            SCOPED_TRACE(mode + " from " + primary);
+            Pair x =
+                start_pair(primary, snapstream_binary(), 91, {}, {"--repl-diskless-load", mode});
+            run_workload(*x.p, 92, 300);
+            expect_same_data(*x.p, *x.r);
+            // A second primary with other data: the replica is re-pointed and loads again.
+            auto other = start(primary, kPrimaryArgs);
+            RespClient o(other->port());
+            run_workload(o, 93, 300);
+            EXPECT_EQ(x.r->command({"REPLICAOF", "127.0.0.1", std::to_string(other->port())}).str,
+                      "OK");
+            ASSERT_TRUE(
+                wait_until([&] { return info_int(o, "stats", "sync_full") == 1; }, Ms(20000)));
+            expect_same_data(o, *x.r);
+            const std::string log = x.replica->log_text();
+            EXPECT_EQ(log.find("Swapped in the new data") != std::string::npos, mode == "swapdb");
+            EXPECT_NE(log.find("EOF to parser"), std::string::npos);  // read from memory
+        }
+    }
+}
+
 TEST(Replication, PartialResyncAfterLinkDropSnapstreamPair) {
     link_drops_resync_partially(snapstream_binary(), snapstream_binary());
 }
