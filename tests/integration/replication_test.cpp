@@ -5,7 +5,11 @@
 // the primary's, both datasets must be identical. Link drops (CLIENT KILL on either side, a
 // stopped replica) must end in partial resyncs (sync_partial_ok grows, sync_full does not), and
 // a backlog the replica fell out of in a full resync.
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <random>
 #include <thread>
@@ -361,6 +365,105 @@ TEST(Replication, MinReplicasToWrite) {
     EXPECT_FALSE(x.p->command({"GET", "a"}).is_error());  // reads still served
     ASSERT_EQ(::kill(x.replica->pid(), SIGCONT), 0);
     EXPECT_TRUE(wait_until([&] { return x.p->command({"SET", "a", "3"}).str == "OK"; }, Ms(10000)));
+}
+
+// A fake primary on a loopback port that answers the handshake and sends `payload` after
+// +FULLRESYNC, then keeps the connection open until the replica closes it (bounded wait).
+class FakePrimary {
+  public:
+    explicit FakePrimary(std::string payload) : payload_(std::move(payload)) {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+        ::listen(fd_, 4);
+        socklen_t len = sizeof a;
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+        port_ = ntohs(a.sin_port);
+        thread_ = std::thread([this] { serve(); });
+    }
+    ~FakePrimary() {
+        stop_ = true;
+        thread_.join();
+        ::close(fd_);
+    }
+    int port() const { return port_; }
+    int syncs() const { return syncs_; }
+
+  private:
+    void serve() {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        while (!stop_ && std::chrono::steady_clock::now() < deadline) {
+            pollfd p{fd_, POLLIN, 0};
+            if (::poll(&p, 1, 50) <= 0) continue;
+            const int c = ::accept(fd_, nullptr, nullptr);
+            if (c < 0) continue;
+            session(c, deadline);
+            ::close(c);
+        }
+    }
+    void session(int c, std::chrono::steady_clock::time_point deadline) {
+        std::string in;
+        size_t at = 0;
+        const std::pair<const char*, std::string> steps[] = {
+            {"PING", "+PONG\r\n"},
+            {"listening-port", "+OK\r\n"},
+            {"capa", "+OK\r\n"},
+            {"PSYNC", "+FULLRESYNC " + std::string(40, 'f') + " 0\r\n" + payload_}};
+        size_t step = 0;
+        while (!stop_ && std::chrono::steady_clock::now() < deadline) {
+            pollfd p{c, POLLIN, 0};
+            if (::poll(&p, 1, 50) <= 0) continue;
+            char buf[4096];
+            const ssize_t n = ::read(c, buf, sizeof buf);
+            if (n <= 0) return;
+            in.append(buf, static_cast<size_t>(n));
+            while (step < 4) {
+                const size_t f = in.find(steps[step].first, at);
+                if (f == std::string::npos) break;
+                at = f;
+                const std::string& reply = steps[step].second;
+                if (::send(c, reply.data(), reply.size(), MSG_NOSIGNAL) < 0) return;
+                if (++step == 4) ++syncs_;
+            }
+        }
+    }
+    std::string payload_;
+    int fd_ = -1;
+    int port_ = 0;
+    std::atomic<bool> stop_{false};
+    std::atomic<int> syncs_{0};
+    std::thread thread_;
+};
+
+// A snapshot that is not a valid RDB: the replica says so (with the offset), does not crash,
+// tries again; with swapdb it keeps serving the data it had; with disabled it has dropped it,
+// as Redis does.
+TEST(Replication, CorruptSnapshotFromThePrimaryIsReportedAndRetried) {
+    const std::string mark(40, 'm');
+    const std::string payload = "$EOF:" + mark +
+                                "\r\nREDIS0010\xfa"
+                                "\x03"
+                                "bad" +
+                                mark;
+    for (const std::string mode : {"swapdb", "disabled"}) {
+        SCOPED_TRACE(mode);
+        FakePrimary fake(payload);
+        auto r = start(snapstream_binary(), {"--repl-diskless-load", mode});
+        RespClient c(r->port());
+        c.command({"SET", "mine", "kept?"});
+        EXPECT_EQ(c.command({"REPLICAOF", "127.0.0.1", std::to_string(fake.port())}).str, "OK");
+        ASSERT_TRUE(wait_until([&] { return fake.syncs() >= 2; }, Ms(20000))) << r->log_tail();
+        const std::string log = r->log_text();
+        const size_t at = log.find("Failed trying to load the MASTER synchronization DB");
+        ASSERT_NE(at, std::string::npos) << log;
+        const std::string line = log.substr(at, log.find('\n', at) - at);
+        EXPECT_NE(line.find(" offset "), std::string::npos) << line;
+        EXPECT_EQ(info_field(info_text(c, "replication"), "master_link_status"), "down");
+        EXPECT_EQ(c.command({"GET", "mine"}).is_null(), mode == "disabled");
+        c.command({"REPLICAOF", "NO", "ONE"});
+    }
 }
 
 }  // namespace
