@@ -466,5 +466,56 @@ TEST(Replication, CorruptSnapshotFromThePrimaryIsReportedAndRetried) {
     }
 }
 
+// Replicas that arrive within repl-diskless-sync-delay share one snapshot child.
+TEST(Replication, ReplicasArrivingTogetherShareOneChild) {
+    auto primary = start(snapstream_binary(), {"--repl-diskless-sync-delay", "2"});
+    RespClient p(primary->port());
+    run_workload(p, 101, 200);
+    auto r1 = start(snapstream_binary(), replica_args(primary->port()));
+    auto r2 = start(redis_binary(), replica_args(primary->port()));
+    RespClient c1(r1->port()), c2(r2->port());
+    ASSERT_TRUE(in_sync(p, c1));
+    ASSERT_TRUE(in_sync(p, c2));
+    EXPECT_EQ(info_int(p, "stats", "total_forks"), 1);
+    EXPECT_EQ(info_int(p, "stats", "sync_full"), 2);
+    run_workload(p, 102, 200);
+    expect_same_data(p, c1);
+    expect_same_data(p, c2);
+}
+
+// masterauth against a primary with requirepass, both ways with real Redis.
+TEST(Replication, MasterAuth) {
+    for (const std::string& primary_bin : {snapstream_binary(), redis_binary()}) {
+        const std::string replica_bin =
+            primary_bin == redis_binary() ? snapstream_binary() : redis_binary();
+        auto primary = start(primary_bin, kPrimaryArgs);
+        RespClient p(primary->port());
+        EXPECT_EQ(p.command({"CONFIG", "SET", "requirepass", "s3cret"}).str, "OK");
+        EXPECT_EQ(p.command({"AUTH", "s3cret"}).str, "OK");
+        run_workload(p, 111, 100);
+        auto replica =
+            start(replica_bin, replica_args(primary->port(), {"--masterauth", "s3cret"}));
+        RespClient r(replica->port());
+        expect_same_data(p, r);
+    }
+}
+
+// redis-cli --rdb fetches a snapshot with SYNC (the legacy command): a file redis-check-rdb
+// accepts, holding our data.
+TEST(Replication, RedisCliRdbUsesSync) {
+    auto primary = start(snapstream_binary(), kPrimaryArgs);
+    RespClient p(primary->port());
+    run_workload(p, 121, 200);
+    TempDir out;
+    const std::string file = out.path() + "/fetched.rdb";
+    ProcessResult cli = run_process(
+        {"redis-cli", "-p", std::to_string(primary->port()), "--rdb", file}, "", Ms(30000));
+    ASSERT_EQ(cli.exit_code(), 0) << cli.out << cli.err;
+    ProcessResult check = run_process({"redis-check-rdb", file}, "", Ms(30000));
+    EXPECT_EQ(check.exit_code(), 0) << check.out << check.err;
+    EXPECT_NE((check.out + check.err).find("RDB looks OK"), std::string::npos) << check.out;
+    EXPECT_EQ(info_int(p, "stats", "sync_full"), 1);
+}
+
 }  // namespace
 }  // namespace snapstream::test
