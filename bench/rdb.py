@@ -978,24 +978,31 @@ def version(binary):
         return f"? ({e})"
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+
+def add_server_args(ap):
+    """--a/--b (binaries of the two servers) and --a-name/--b-name, shared by the bench scripts."""
     ap.add_argument("--a", default="redis-server", help="binary of server A (real Redis)")
     ap.add_argument("--b", default=os.path.join(HERE, "..", "build", "snapstream-server"),
                     help="binary of server B (default: build/snapstream-server)")
     ap.add_argument("--a-name", default="redis")
     ap.add_argument("--b-name", default="snapstream")
-    ap.add_argument("--quick", action="store_true", help="200,000 keys, 1 rep, shorter latency windows")
-    ap.add_argument("--reps", type=int, help="repetitions (default 3; --quick 1)")
-    ap.add_argument("--keys", type=int, help="keys in the dataset (default 1,000,000; --quick 200,000)")
-    ap.add_argument("--lat-idle-s", type=float, help="idle SET latency window (default 3; --quick 1)")
-    ap.add_argument("--lat-bgsave-s", type=float, help="SET latency window during BGSAVEs (default 4; --quick 2)")
-    ap.add_argument("--seed", type=int, default=SEED)
-    ap.add_argument("--out", default=os.path.join(HERE, "results"), help="where the .json and .txt go")
-    args = ap.parse_args()
+
+
+def table_head(title, args, names, elapsed, bench_n):
+    """The two lines above a result table of a script that runs redis-benchmark."""
+    return (f"{title}, {args.keys:,} mixed keys, {args.reps} rep(s) alternating order, "
+            f"{elapsed:.0f} s; A = {args.a} ({names['A']}), B = {args.b} ({names['B']})\n"
+            f"redis-benchmark -n: {', '.join(f'{p} {n:,}' for p, n in bench_n.items()) or '-'}; "
+            "values are medians over reps; want lo/hi = lower/higher is better, blank = "
+            "informational;\nspread = (max-min)/median; paired B/A = min-max of per-rep ratios; "
+            f"! = other CPU load above {BUSY_CORES} cores during a rep")
+
+
+def finish_args(args, modes):
+    """Fills unset options from modes["quick"|"full"], checks both binaries, turns SIGTERM into
+    KeyboardInterrupt (so a killed run still writes its partial results); returns (mode, names)."""
     mode = "quick" if args.quick else "full"
-    for k, v in MODES[mode].items():
+    for k, v in modes[mode].items():
         if getattr(args, k) is None:
             setattr(args, k, v)
     names = {"A": args.a_name, "B": args.b_name}
@@ -1006,6 +1013,43 @@ def main():
     def on_term(signum, _frame):
         raise KeyboardInterrupt(f"signal {signum}")
     signal.signal(signal.SIGTERM, on_term)
+    return mode, names
+
+
+def report_tail(res, summary, interrupted=False, which="lo/hi"):
+    """The lines under a result table: other CPU load per run, the B/A noise floor, errors."""
+    tail = ""
+    oc = res.other_cores
+    if oc:
+        tail += ("\nother CPU load per run (cores): " +
+                 ", ".join(f"{lb}{r}={v:.2f}" for (lb, r), v in sorted(oc.items(), key=lambda x: (x[0][1], x[0][0])))
+                 + "\n")
+    nz = noise(summary)
+    if nz:
+        tail += (f"B/A over {nz['metrics']} {which} metrics: median |ratio-1| = {nz['median_abs_dev']:.3f}, "
+                 f"max = {nz['max_abs_dev']:.3f} (the noise floor if A and B are the same server)\n")
+    errs = getattr(res, "errors", None)
+    if errs:
+        tail += f"\n{len(errs)} error(s):\n" + "\n".join(
+            f"  [{e['server']} rep{e['rep']} {e['step']}] {e['error']}" for e in errs) + "\n"
+    if interrupted:
+        tail += "\nRUN INTERRUPTED - partial results\n"
+    return tail
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_server_args(ap)
+    ap.add_argument("--quick", action="store_true", help="200,000 keys, 1 rep, shorter latency windows")
+    ap.add_argument("--reps", type=int, help="repetitions (default 3; --quick 1)")
+    ap.add_argument("--keys", type=int, help="keys in the dataset (default 1,000,000; --quick 200,000)")
+    ap.add_argument("--lat-idle-s", type=float, help="idle SET latency window (default 3; --quick 1)")
+    ap.add_argument("--lat-bgsave-s", type=float, help="SET latency window during BGSAVEs (default 4; --quick 2)")
+    ap.add_argument("--seed", type=int, default=SEED)
+    ap.add_argument("--out", default=os.path.join(HERE, "results"), help="where the .json and .txt go")
+    args = ap.parse_args()
+    mode, names = finish_args(args, MODES)
 
     started = datetime.datetime.now()
     interrupted = False
@@ -1029,21 +1073,8 @@ def main():
             "spread = (max-min)/median; paired B/A = min-max of per-rep ratios;\n"
             f"! = other CPU load above {BUSY_CORES} cores during a rep")
     text += "\n" + render(summary, names) + "\n"
-    oc = bench.res.other_cores
-    if oc:
-        text += ("\nother CPU load per run (cores): " +
-                 ", ".join(f"{lb}{r}={v:.2f}" for (lb, r), v in sorted(oc.items(), key=lambda x: (x[0][1], x[0][0])))
-                 + "\n")
-    nz = noise(summary)
-    if nz:
-        text += (f"B/A over {nz['metrics']} 'lo' metrics: median |ratio-1| = {nz['median_abs_dev']:.3f}, "
-                 f"max = {nz['max_abs_dev']:.3f} (the noise floor if A and B are the same server)\n")
-    errs = bench.res.errors
-    if errs:
-        text += f"\n{len(errs)} error(s):\n" + "\n".join(
-            f"  [{e['server']} rep{e['rep']} {e['step']}] {e['error']}" for e in errs) + "\n"
-    if interrupted:
-        text += "\nRUN INTERRUPTED - partial results\n"
+    text += report_tail(bench.res, summary, interrupted, which="'lo'")
+    nz, oc, errs = noise(summary), bench.res.other_cores, bench.res.errors
     print(text)
     os.makedirs(args.out, exist_ok=True)
     base = os.path.join(args.out, f"rdb-{mode}-{started.strftime('%Y%m%d-%H%M%S')}")

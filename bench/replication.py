@@ -475,11 +475,7 @@ class ReplBench(rdb.Bench):
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--a", default="redis-server", help="binary of server A (real Redis)")
-    ap.add_argument("--b", default=os.path.join(HERE, "..", "build", "snapstream-server"),
-                    help="binary of server B (default: build/snapstream-server)")
-    ap.add_argument("--a-name", default="redis")
-    ap.add_argument("--b-name", default="snapstream")
+    rdb.add_server_args(ap)
     ap.add_argument("--quick", action="store_true", help="200,000 keys, 2 reps, 1 s benchmark runs")
     ap.add_argument("--reps", type=int, help="repetitions (default 3; --quick 2)")
     ap.add_argument("--keys", type=int, help="keys in the dataset (default 1,000,000; --quick 200,000)")
@@ -492,18 +488,7 @@ def main():
     ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument("--out", default=os.path.join(HERE, "results"), help="where the .json, .txt and .md go")
     args = ap.parse_args()
-    mode = "quick" if args.quick else "full"
-    for k, v in MODES[mode].items():
-        if getattr(args, k) is None:
-            setattr(args, k, v)
-    names = {"A": args.a_name, "B": args.b_name}
-    for lb, b in (("A", args.a), ("B", args.b)):
-        if shutil.which(b) is None:
-            raise SystemExit(f"server {lb}: {b} is not an executable")
-
-    def on_term(signum, _frame):
-        raise KeyboardInterrupt(f"signal {signum}")
-    signal.signal(signal.SIGTERM, on_term)
+    mode, names = rdb.finish_args(args, MODES)
 
     started = datetime.datetime.now()
     interrupted = False
@@ -534,29 +519,10 @@ def main():
             bench.stop_all()
     elapsed = (datetime.datetime.now() - started).total_seconds()
     summary = bench.res.summary()
-    head = (f"Replication, {args.keys:,} mixed keys, {args.reps} rep(s) alternating order, "
-            f"{elapsed:.0f} s; A = {args.a} ({names['A']}), B = {args.b} ({names['B']})\n"
-            f"redis-benchmark -n: {', '.join(f'{p} {n:,}' for p, n in bench.bench_n.items()) or '-'}; "
-            "values are medians over reps; want lo/hi = lower/higher is better, blank = "
-            "informational;\nspread = (max-min)/median; paired B/A = min-max of per-rep ratios; "
-            f"! = other CPU load above {BUSY_CORES} cores during a rep")
+    head = rdb.table_head("Replication", args, names, elapsed, bench.bench_n)
     text = "\n" + head + "\n" + rdb.render(summary, names) + "\n"
-    tail = ""
-    oc = bench.res.other_cores
-    if oc:
-        tail += ("\nother CPU load per run (cores): " +
-                 ", ".join(f"{lb}{r}={v:.2f}" for (lb, r), v in sorted(oc.items(), key=lambda x: (x[0][1], x[0][0])))
-                 + "\n")
-    nz = rdb.noise(summary)
-    if nz:
-        tail += (f"B/A over {nz['metrics']} lo/hi metrics: median |ratio-1| = {nz['median_abs_dev']:.3f}, "
-                 f"max = {nz['max_abs_dev']:.3f} (the noise floor if A and B are the same server)\n")
-    errs = bench.res.errors
-    if errs:
-        tail += f"\n{len(errs)} error(s):\n" + "\n".join(
-            f"  [{e['server']} rep{e['rep']} {e['step']}] {e['error']}" for e in errs) + "\n"
-    if interrupted:
-        tail += "\nRUN INTERRUPTED - partial results\n"
+    tail = rdb.report_tail(bench.res, summary, interrupted)
+    nz, oc, errs = rdb.noise(summary), bench.res.other_cores, bench.res.errors
     text += tail
     print(text)
     os.makedirs(args.out, exist_ok=True)

@@ -82,28 +82,23 @@ bool Client::send_direct(std::string_view bytes) {
 // Returns true when the whole file is out (the replica is then online).
 bool Client::send_bulk_file() {
     ReplicaLink& r = *replica;
-    while (r.bulk_header_sent < r.bulk_header.size()) {
-        const ssize_t n = ::send(fd_, r.bulk_header.data() + r.bulk_header_sent,
-                                 r.bulk_header.size() - r.bulk_header_sent, MSG_NOSIGNAL);
-        if (n > 0) {
-            r.bulk_header_sent += static_cast<size_t>(n);
-            continue;
+    // One write: the rest of the header, else a chunk of the file.
+    auto step = [&]() -> ssize_t {
+        if (r.bulk_header_sent < r.bulk_header.size()) {
+            const ssize_t n = ::send(fd_, r.bulk_header.data() + r.bulk_header_sent,
+                                     r.bulk_header.size() - r.bulk_header_sent, MSG_NOSIGNAL);
+            if (n > 0) r.bulk_header_sent += static_cast<size_t>(n);
+            return n;
         }
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            write_waiting_ = true;
-            server_.poller().want_write(fd_, this, true);
-            return false;
-        }
-        close();
-        return false;
-    }
-    while (r.bulk_offset < r.bulk_size) {
         off_t off = static_cast<off_t>(r.bulk_offset);
         const ssize_t n = ::sendfile(fd_, r.bulk_fd, &off,
                                      std::min<uint64_t>(r.bulk_size - r.bulk_offset, 1 << 20));
+        if (n > 0) r.bulk_offset += static_cast<uint64_t>(n);
+        return n;
+    };
+    while (r.bulk_header_sent < r.bulk_header.size() || r.bulk_offset < r.bulk_size) {
+        const ssize_t n = step();
         if (n > 0) {
-            r.bulk_offset += static_cast<uint64_t>(n);
             server_.stats().total_net_output_bytes += static_cast<uint64_t>(n);
             continue;
         }

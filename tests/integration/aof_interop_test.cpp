@@ -17,16 +17,6 @@ using rdb_util::Command;
 using rdb_util::run_commands;
 using rdb_util::workload;
 
-void wait_rewrite_done(RespClient& c) {
-    ASSERT_TRUE(wait_until(
-        [&] {
-            const std::string info = info_text(c, "persistence");
-            return info_field(info, "aof_rewrite_in_progress") == "0" &&
-                   info_field(info, "aof_rewrite_scheduled") == "0";
-        },
-        Ms(60000)));
-}
-
 // Writes with `writer`, restarts the directory in `reader`, compares.
 void roundtrip(const std::string& writer, const std::string& reader, bool preamble, uint64_t seed) {
     SCOPED_TRACE("seed " + std::to_string(seed) + (preamble ? " preamble" : " commands"));
@@ -44,7 +34,7 @@ void roundtrip(const std::string& writer, const std::string& reader, bool preamb
         const size_t half = cmds.size() / 2;
         run_commands(c, std::vector<Command>(cmds.begin(), cmds.begin() + static_cast<long>(half)));
         EXPECT_EQ(c.command({"BGREWRITEAOF"}).str, "Background append only file rewriting started");
-        wait_rewrite_done(c);
+        ASSERT_TRUE(aof_rewrite_done(c));
         // The second half lands in the INCR file (a SELECT first: it starts in db 0 again).
         c.command({"SELECT", "0"});
         run_commands(c, std::vector<Command>(cmds.begin() + static_cast<long>(half), cmds.end()));

@@ -198,6 +198,20 @@ inline std::vector<std::string> info_field_names(const std::string& info) {
     return out;
 }
 
+// Waits until no AOF rewrite runs or is scheduled.
+inline ::testing::AssertionResult aof_rewrite_done(RespClient& c, Ms timeout = Ms(60000)) {
+    std::string info;
+    if (wait_until(
+            [&] {
+                info = info_text(c, "persistence");
+                return info_field(info, "aof_rewrite_in_progress") == "0" &&
+                       info_field(info, "aof_rewrite_scheduled") == "0";
+            },
+            timeout))
+        return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << "AOF rewrite still running: " << info;
+}
+
 inline std::string persistence_field(RespClient& c, std::string_view name) {
     return info_field(info_text(c, "persistence"), name).value_or("<missing>");
 }

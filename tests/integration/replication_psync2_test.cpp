@@ -198,16 +198,6 @@ TEST(ReplicationPsync2, StalledReplicaDroppedByOutputBufferLimit) {
     EXPECT_EQ(stat(p, "sync_full"), 2);
 }
 
-void wait_rewrite(RespClient& c) {
-    ASSERT_TRUE(wait_until(
-        [&] {
-            const std::string info = info_text(c, "persistence");
-            return info_field(info, "aof_rewrite_in_progress") == "0" &&
-                   info_field(info, "aof_rewrite_scheduled") == "0";
-        },
-        Ms(20000)));
-}
-
 // With appendonly yes and no snapshot at all, a restarted replica and a restarted primary know
 // their position from the AOF (#SO) and continue. The replica's new INCR file after a rewrite
 // starts in the middle of its primary's stream (db 2, no SELECT there): its #XS SELECT keeps
@@ -225,9 +215,9 @@ TEST(ReplicationPsync2, RestartsFromTheAofContinue) {
     {
         RespClient r(rport);
         ASSERT_TRUE(synced(*p, r));
-        wait_rewrite(r);  // the rewrite that followed the full sync
+        ASSERT_TRUE(aof_rewrite_done(r));  // the rewrite that followed the full sync
         EXPECT_EQ(r.command({"BGREWRITEAOF"}).str, "Background append only file rewriting started");
-        wait_rewrite(r);
+        ASSERT_TRUE(aof_rewrite_done(r));
     }
     p->command({"SET", "in2b", "after the replica's rewrite"});  // still db 2: no SELECT
     {
