@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <random>
 #include <thread>
 
@@ -515,6 +516,48 @@ TEST(Replication, RedisCliRdbUsesSync) {
     EXPECT_EQ(check.exit_code(), 0) << check.out << check.err;
     EXPECT_NE((check.out + check.err).find("RDB looks OK"), std::string::npos) << check.out;
     EXPECT_EQ(info_int(p, "stats", "sync_full"), 1);
+}
+
+// Writes keep coming while the snapshot child runs (slowed down to ~2 s with
+// rdb-key-save-delay): the stream since the fork reaches the replica after the snapshot, and
+// the replica ends identical — diskless and disk-based.
+TEST(Replication, FullSyncUnderConcurrentWrites) {
+    for (const std::string diskless : {"yes", "no"}) {
+        SCOPED_TRACE("repl-diskless-sync " + diskless);
+        auto primary =
+            start(snapstream_binary(), {"--repl-diskless-sync-delay", "0", "--repl-diskless-sync",
+                                        diskless, "--rdb-key-save-delay", "2000"});
+        RespClient p(primary->port());
+        run_workload(p, 131, 400);  // ~1000 keys: a couple of seconds of child time
+        std::atomic<bool> stop{false};
+        std::atomic<int> written{0};
+        std::thread writer([&] {
+            RespClient w(primary->port());
+            std::mt19937_64 rng(132);
+            for (int i = 0; i < 20000 && !stop; ++i) {
+                w.pipeline(random_writes(rng));
+                ++written;
+            }
+        });
+        auto replica = start(snapstream_binary(), replica_args(primary->port()));
+        RespClient r(replica->port());
+        // The child is running and the writer is still writing.
+        ASSERT_TRUE(wait_until(
+            [&] {
+                return info_int(r, "replication", "master_sync_in_progress") == 1 ||
+                       info_field(info_text(r, "replication"), "master_link_status") == "up";
+            },
+            Ms(20000)));
+        const int during = written.load();
+        ASSERT_TRUE(wait_until(
+            [&] { return info_field(info_text(r, "replication"), "master_link_status") == "up"; },
+            Ms(60000)));
+        const int at_up = written.load();
+        stop = true;
+        writer.join();
+        EXPECT_GT(at_up, during) << "no writes while the snapshot was being made";
+        expect_same_data(p, r);
+    }
 }
 
 }  // namespace
