@@ -279,5 +279,52 @@ TEST(ReplicationPsync2, BacklogFromAofContinuesPastTheMemoryBacklog) {
     }
 }
 
+// Real Redis at either end of a chain through a snapstream replica: the relayed stream is
+// Redis's own bytes, offsets equal along the chain.
+TEST(ReplicationPsync2, ChainsThroughSnapstreamWithRedisAtBothEnds) {
+    auto top = ServerProcess::start({.binary = redis_binary(),
+                                     .extra_args = {"--repl-diskless-sync-delay", "0"},
+                                     .name = "redis top"});
+    auto mid = ServerProcess::start(
+        {.binary = snapstream_binary(),
+         .extra_args = replica_of(top->port(), {"--repl-diskless-sync-delay", "0"}),
+         .name = "snapstream middle"});
+    auto end = ServerProcess::start(
+        {.binary = redis_binary(), .extra_args = replica_of(mid->port()), .name = "redis end"});
+    RespClient t(top->port()), m(mid->port()), e(end->port());
+    writes(t, 300, "r");
+    expect_same(t, e);
+    EXPECT_EQ(info_field(info_text(e, "replication"), "master_replid"),
+              info_field(info_text(t, "replication"), "master_replid"));
+    // A link drop between the top and the middle: both links continue.
+    EXPECT_EQ(t.command({"CLIENT", "KILL", "TYPE", "replica"}).integer, 1);
+    writes(t, 100, "s");
+    expect_same(t, m);
+    expect_same(t, e);
+    EXPECT_EQ(stat(t, "sync_full"), 1);
+    EXPECT_EQ(stat(m, "sync_full"), 1);
+}
+
+// INFO replication of a primary with replicas: Redis's fields in Redis's order.
+TEST(ReplicationPsync2, PrimaryInfoFieldsMatchRedis) {
+    std::vector<std::vector<std::string>> names;
+    for (const std::string& bin : {snapstream_binary(), redis_binary()}) {
+        auto primary = ServerProcess::start(
+            {.binary = bin, .extra_args = {"--repl-diskless-sync-delay", "0"}, .name = "primary"});
+        auto replica = ServerProcess::start(
+            {.binary = bin, .extra_args = replica_of(primary->port()), .name = "replica"});
+        RespClient p(primary->port()), r(replica->port());
+        writes(p, 10, "i");
+        ASSERT_TRUE(synced(p, r));
+        names.push_back(info_field_names(info_text(p, "replication")));
+        std::vector<std::string> stats;
+        for (const std::string& f : info_field_names(info_text(p, "stats")))
+            if (f.starts_with("sync_")) stats.push_back(f);
+        EXPECT_EQ(stats,
+                  (std::vector<std::string>{"sync_full", "sync_partial_ok", "sync_partial_err"}));
+    }
+    EXPECT_EQ(names[0], names[1]);
+}
+
 }  // namespace
 }  // namespace snapstream::test
