@@ -560,5 +560,26 @@ TEST(Replication, FullSyncUnderConcurrentWrites) {
     }
 }
 
+// A replica killed in the middle of a shared diskless transfer: the child goes on for the
+// other one, which ends identical; the primary keeps serving.
+TEST(Replication, ReplicaDyingMidTransferDoesNotHurtTheOther) {
+    auto primary = start(snapstream_binary(),
+                         {"--repl-diskless-sync-delay", "1", "--rdb-key-save-delay", "2000"});
+    RespClient p(primary->port());
+    run_workload(p, 141, 400);
+    auto doomed = start(snapstream_binary(), replica_args(primary->port()));
+    auto survivor = start(snapstream_binary(), replica_args(primary->port()));
+    RespClient s(survivor->port());
+    ASSERT_TRUE(wait_until(
+        [&] { return info_int(s, "replication", "master_sync_in_progress") == 1; }, Ms(20000)));
+    doomed->kill_now();
+    p.command({"SET", "during", "transfer"});
+    expect_same_data(p, s);
+    EXPECT_EQ(info_int(p, "stats", "total_forks"), 1);  // one child served both
+    EXPECT_EQ(p.command({"GET", "during"}).str, "transfer");
+    EXPECT_TRUE(
+        wait_until([&] { return info_int(p, "replication", "connected_slaves") == 1; }, Ms(10000)));
+}
+
 }  // namespace
 }  // namespace snapstream::test
