@@ -421,6 +421,32 @@ def render_md(summary, names):
     return "\n".join(out)
 
 
+
+def write_results(kind, args, mode, names, ds, bench, summary, started, elapsed, interrupted,
+                  head, text, tail, **meta):
+    """Writes <out>/<kind>-<mode>-<time>.json (everything), .txt (the table) and .md; returns the
+    exit code (1 if the run was interrupted)."""
+    nz, oc, errs = rdb.noise(summary), bench.res.other_cores, bench.res.errors
+    os.makedirs(args.out, exist_ok=True)
+    base = os.path.join(args.out, f"{kind}-{mode}-{started.strftime('%Y%m%d-%H%M%S')}")
+    doc = dict(meta=dict(mode=mode, keys=args.keys, reps=args.reps, started=started.isoformat(),
+                         elapsed_s=elapsed, interrupted=interrupted,
+                         host=dict(nproc=os.cpu_count(), platform=platform.platform(),
+                                   tmp=tempfile.gettempdir()), **meta),
+               servers={lb: dict(name=names[lb], binary=b, version=rdb.version(b))
+                        for lb, b in (("A", args.a), ("B", args.b))},
+               dataset=ds.as_dict(), metrics=summary, noise=nz, errors=errs,
+               other_cores={f"{lb}{r}": v for (lb, r), v in oc.items()})
+    with open(base + ".json", "w") as f:
+        json.dump(doc, f, indent=1)
+    with open(base + ".txt", "w") as f:
+        f.write(ds.describe() + "\n" + text)
+    with open(base + ".md", "w") as f:
+        f.write("```\n" + head + "\n```\n" + render_md(summary, names) + "\n\n```\n" +
+                ds.describe() + "\n" + tail.strip("\n") + "\n```\n")
+    log(f"wrote {base}.json, .txt and .md")
+    return 1 if interrupted else 0
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -482,30 +508,12 @@ def main():
     head = rdb.table_head("AOF persistence", args, names, elapsed, bench.bench_n)
     text = "\n" + head + "\n" + rdb.render(summary, names) + "\n"
     tail = rdb.report_tail(bench.res, summary, interrupted)
-    nz, oc, errs = rdb.noise(summary), bench.res.other_cores, bench.res.errors
     text += tail
     print(text)
-    os.makedirs(args.out, exist_ok=True)
-    base = os.path.join(args.out, f"aof-{mode}-{started.strftime('%Y%m%d-%H%M%S')}")
-    doc = dict(meta=dict(mode=mode, keys=args.keys, reps=args.reps, raw_s=args.raw_s,
-                         bench_s=args.bench_s, bench_n=bench.bench_n, lat_idle_s=args.lat_idle_s,
-                         lat_rewrite_s=args.lat_rewrite_s, started=started.isoformat(),
-                         elapsed_s=elapsed, interrupted=interrupted,
-                         host=dict(nproc=os.cpu_count(), platform=platform.platform(),
-                                   tmp=tempfile.gettempdir())),
-               servers={lb: dict(name=names[lb], binary=b, version=rdb.version(b))
-                        for lb, b in (("A", args.a), ("B", args.b))},
-               dataset=ds.as_dict(), metrics=summary, noise=nz, errors=errs,
-               other_cores={f"{lb}{r}": v for (lb, r), v in oc.items()})
-    with open(base + ".json", "w") as f:
-        json.dump(doc, f, indent=1)
-    with open(base + ".txt", "w") as f:
-        f.write(ds.describe() + "\n" + text)
-    with open(base + ".md", "w") as f:
-        f.write("```\n" + head + "\n```\n" + render_md(summary, names) + "\n\n```\n" +
-                ds.describe() + "\n" + tail.strip("\n") + "\n```\n")
-    log(f"wrote {base}.json, .txt and .md")
-    return 1 if interrupted else 0
+    return write_results("aof", args, mode, names, ds, bench, summary, started, elapsed,
+                         interrupted, head, text, tail, raw_s=args.raw_s, bench_s=args.bench_s,
+                         bench_n=bench.bench_n, lat_idle_s=args.lat_idle_s,
+                         lat_rewrite_s=args.lat_rewrite_s)
 
 
 if __name__ == "__main__":

@@ -55,18 +55,14 @@ import argparse
 import csv
 import datetime
 import io
-import json
 import os
-import platform
-import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 
 import rdb
-from aof import render_md
+import aof
 from benchlib import Server
 from rdb import BUSY_CORES, SEED, Conn, RespError, StepError, log, parse_info, pct
 
@@ -522,29 +518,12 @@ def main():
     head = rdb.table_head("Replication", args, names, elapsed, bench.bench_n)
     text = "\n" + head + "\n" + rdb.render(summary, names) + "\n"
     tail = rdb.report_tail(bench.res, summary, interrupted)
-    nz, oc, errs = rdb.noise(summary), bench.res.other_cores, bench.res.errors
     text += tail
     print(text)
-    os.makedirs(args.out, exist_ok=True)
-    base = os.path.join(args.out, f"repl-{mode}-{started.strftime('%Y%m%d-%H%M%S')}")
-    doc = dict(meta=dict(mode=mode, keys=args.keys, reps=args.reps, load_s=args.load_s,
-                         bench_s=args.bench_s, bench_n=bench.bench_n, sync_timeout=args.sync_timeout,
-                         started=started.isoformat(), elapsed_s=elapsed, interrupted=interrupted,
-                         host=dict(nproc=os.cpu_count(), platform=platform.platform(),
-                                   tmp=tempfile.gettempdir())),
-               servers={lb: dict(name=names[lb], binary=b, version=rdb.version(b))
-                        for lb, b in (("A", args.a), ("B", args.b))},
-               dataset=ds.as_dict(), metrics=summary, noise=nz, errors=errs,
-               other_cores={f"{lb}{r}": v for (lb, r), v in oc.items()})
-    with open(base + ".json", "w") as f:
-        json.dump(doc, f, indent=1)
-    with open(base + ".txt", "w") as f:
-        f.write(ds.describe() + "\n" + text)
-    with open(base + ".md", "w") as f:
-        f.write("```\n" + head + "\n```\n" + render_md(summary, names) + "\n\n```\n" +
-                ds.describe() + "\n" + tail.strip("\n") + "\n```\n")
-    log(f"wrote {base}.json, .txt and .md")
-    return 1 if interrupted else 0
+    return aof.write_results("repl", args, mode, names, ds, bench, summary, started, elapsed,
+                             interrupted, head, text, tail, load_s=args.load_s,
+                             bench_s=args.bench_s, bench_n=bench.bench_n,
+                             sync_timeout=args.sync_timeout)
 
 
 if __name__ == "__main__":
