@@ -98,9 +98,10 @@ void MasterLink::drop(std::string_view why) {
     payload_.reset();
     memory_payload_.clear();
     memory_payload_.shrink_to_fit();
+    // The next attempt backs off: 100 ms, doubling with each failure in a row, at most 5 s.
     ++failures_;
-    const int64_t backoff = std::min<int64_t>(100LL << std::min(failures_ - 1, 6), 5000);
-    next_attempt_ms_ = server_.mstime() + (why.empty() ? 0 : backoff);
+    next_attempt_ms_ =
+        server_.mstime() + std::min<int64_t>(100LL << std::min(failures_ - 1, 6), 5000);
 }
 
 void MasterLink::kill(std::string_view why) {
@@ -146,10 +147,7 @@ void MasterLink::connect_now(int64_t now_ms) {
     fd_ = start_connect(host_, port_, err);
     last_io_ms_ = now_ms;
     if (fd_ < 0) {
-        spdlog::warn("Unable to connect to MASTER: {}", err);
-        state_ = State::Connecting;  // so drop() schedules the next attempt
-        drop("");
-        next_attempt_ms_ = now_ms + std::min<int64_t>(100LL << std::min(failures_ - 1, 6), 5000);
+        drop("Unable to connect to MASTER: " + err);
         return;
     }
     state_ = State::Connecting;
@@ -408,9 +406,7 @@ bool MasterLink::psync_reply(std::string_view line) {
         while (!newid.empty() && newid.back() == ' ') newid.remove_suffix(1);
         if (newid.size() == 40 && newid != ws.replid()) {
             // The primary changed id (it was promoted): ours becomes replid2.
-            server_.replid2_ = ws.replid();
-            server_.second_offset_ = static_cast<int64_t>(ws.offset()) + 1;
-            server_.change_replid(std::string(newid));
+            server_.shift_replid(std::string(newid));
             spdlog::info("Master replication ID changed to {}", newid);
             server_.disconnect_replicas();  // they learn the new id by reconnecting
         }

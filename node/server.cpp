@@ -165,7 +165,7 @@ int Server::run() {
     if (cfg_.replicaof)
         set_master_link(std::make_unique<MasterLink>(*this, cfg_.replicaof->host,
                                                      cfg_.replicaof->port,
-                                                     /*identity_valid=*/!loaded_replid_.empty()));
+                                                     /*identity_valid=*/loaded_position_));
     if (!cfg_.pidfile.empty()) {
         std::ofstream pf(cfg_.pidfile);
         if (pf)

@@ -444,11 +444,14 @@ class Server {
     void replica_online(Client& c);
     void create_backlog();
     bool stream_from_aof(int64_t psync_offset, std::string& out);
-    void shift_replid();
+    // replid2 = the current id (valid up to the current offset), then `new_id` (random if
+    // empty) from here on.
+    void shift_replid(std::string new_id = "");
     void change_replid(std::string id);
     void disconnect_replicas();
-    bool sync_child_running() const { return sync_child_.running(); }
-    void unblock_waiters(bool timeouts_only);
+    void unblock_waiters();
+    // Attached replicas whose ACK has reached `offset` (WAIT).
+    int64_t replicas_acked(uint64_t offset) const;
     // What a snapshot records about the stream (RDB aux repl-id/offset/stream-db), if anything.
     void add_repl_aux(RdbAux& aux) const;
     // After loading: adopt the position a snapshot or the AOF recorded.
@@ -534,10 +537,8 @@ class Server {
     int64_t last_repl_ping_ms_ = 0;
     int64_t last_repl_cron_ms_ = 0;
     bool get_ack_pending_ = false;
-    // Loaded identity (RDB aux or AOF #SO) for a replica's first PSYNC; empty when none.
-    std::string loaded_replid_;
-    uint64_t loaded_offset_ = 0;
-    int loaded_stream_db_ = 0;
+    // Start-up found a recorded position (RDB aux or AOF #SO): a replica's first PSYNC names it.
+    bool loaded_position_ = false;
     int replay_db_ = 0;  // the database the last replayed AOF file ended in
     // Clients blocked in WAIT: client id -> (offset wanted, replicas wanted, deadline ms).
     struct Waiter {

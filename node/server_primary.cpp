@@ -166,7 +166,7 @@ void Server::replconf(CommandContext& ctx) {
                 spdlog::info("Synchronization with replica {} succeeded", c->addr);
                 queue_write(*c);
             }
-            if (!waiters_.empty()) unblock_waiters(false);
+            if (!waiters_.empty()) unblock_waiters();
             return;
         } else if (iequals(opt, "getack")) {
             // Only a replica answers (to its primary, through the master link).
@@ -299,10 +299,10 @@ void Server::create_backlog() {
     backlog_.emplace(cfg_.repl_backlog_size, stream_.offset());
 }
 
-void Server::shift_replid() {
+void Server::shift_replid(std::string new_id) {
     replid2_ = stream_.replid();
     second_offset_ = static_cast<int64_t>(stream_.offset()) + 1;
-    change_replid(random_hex(40));
+    change_replid(new_id.empty() ? random_hex(40) : std::move(new_id));
     spdlog::info(
         "Setting secondary replication ID to {}, valid up to offset: {}. New replication ID is {}",
         replid2_, second_offset_, stream_.replid());
@@ -598,9 +598,7 @@ void Server::add_repl_aux(RdbAux& aux) const {
 }
 
 void Server::adopt_loaded_position(const std::string& replid, uint64_t offset, int stream_db) {
-    loaded_replid_ = replid;
-    loaded_offset_ = offset;
-    loaded_stream_db_ = stream_db;
+    loaded_position_ = true;
     stream_.set_origin(replid, offset, stream_db);
     if (cfg_.replicaof) return;  // the master link continues from it
     // A primary: a new id, the recorded one as replid2, so replicas on that history continue.
@@ -615,7 +613,7 @@ void Server::replication_cron() {
     const int64_t now = mstime();
     if (master_link_) master_link_->cron(now);
     reap_sync_child();
-    if (now - last_repl_cron_ms_ < 1000 && !waiters_.empty()) unblock_waiters(true);
+    if (!waiters_.empty()) unblock_waiters();  // WAIT timeouts, every tick
     // Diskless syncs start when the delay has passed for the first waiting replica, or when
     // enough replicas wait (repl-diskless-sync-max-replicas).
     if (!child_active()) {
@@ -636,7 +634,6 @@ void Server::replication_cron() {
     }
     if (now - last_repl_cron_ms_ < 1000) return;
     last_repl_cron_ms_ = now;
-    unblock_waiters(true);
     // PING into the stream every repl-ping-replica-period, so replicas can tell a silent
     // primary from a dead one (only the top of a chain; a replica relays its primary's).
     if (!master_link_ && !replicas_.empty() &&
@@ -692,13 +689,7 @@ void Server::wait_replicas(CommandContext& ctx) {
     }
     Client* c = ctx.client;
     const uint64_t want = c ? c->woff : stream_.offset();
-    auto acked = [&] {
-        int64_t k = 0;
-        for (Client* r : replicas_)
-            if (r->replica->state == ReplicaState::Online && r->replica->ack_offset >= want) ++k;
-        return k;
-    };
-    const int64_t have = acked();
+    const int64_t have = replicas_acked(want);
     if (!c || c->in_multi || in_exec_ || have >= *n) {
         ctx.reply.integer(have);
         return;
@@ -708,19 +699,22 @@ void Server::wait_replicas(CommandContext& ctx) {
     get_ack_pending_ = true;
 }
 
-// Answers WAIT clients whose replicas have acknowledged enough, or (timeouts_only) whose time is
-// up; each gets the number of replicas at its offset.
-void Server::unblock_waiters(bool timeouts_only) {
+int64_t Server::replicas_acked(uint64_t offset) const {
+    int64_t k = 0;
+    for (const Client* r : replicas_)
+        if (r->replica->state == ReplicaState::Online && r->replica->ack_offset >= offset) ++k;
+    return k;
+}
+
+// Answers WAIT clients whose replicas have acknowledged enough or whose time is up; each gets
+// the number of replicas at its offset.
+void Server::unblock_waiters() {
     const int64_t now = mstime();
     std::vector<std::pair<uint64_t, int64_t>> done;
     for (auto& [id, w] : waiters_) {
-        int64_t k = 0;
-        for (Client* r : replicas_)
-            if (r->replica->state == ReplicaState::Online && r->replica->ack_offset >= w.offset)
-                ++k;
+        const int64_t k = replicas_acked(w.offset);
         const bool expired = w.deadline_ms > 0 && now >= w.deadline_ms;
         if (k >= w.replicas || expired) done.emplace_back(id, k);
-        (void)timeouts_only;
     }
     for (auto [id, k] : done) {
         waiters_.erase(id);

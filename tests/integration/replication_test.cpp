@@ -267,9 +267,11 @@ TEST(Replication, BacklogOverflowFullResync) {
     ASSERT_EQ(::kill(x.replica->pid(), SIGSTOP), 0);
     EXPECT_EQ(x.p->command({"CLIENT", "KILL", "TYPE", "replica"}).integer, 1);
     run_workload(*x.p, 52, 1500);  // far more than 16 KiB of stream
-    ASSERT_GT(
-        repl_int(*x.p, "master_repl_offset") - repl_int(*x.p, "repl_backlog_first_byte_offset"),
-        16000);
+    const std::string info = info_text(*x.p, "replication");
+    ASSERT_GT(std::stoll(info_field(info, "master_repl_offset").value_or("0")) -
+                  std::stoll(info_field(info, "repl_backlog_first_byte_offset").value_or("0")),
+              16000)
+        << info << x.primary->log_tail();
     ASSERT_EQ(::kill(x.replica->pid(), SIGCONT), 0);
     ASSERT_TRUE(wait_until([&] { return info_int(*x.p, "stats", "sync_full") == 2; }, Ms(20000)));
     EXPECT_EQ(info_int(*x.p, "stats", "sync_partial_err"), 1);
